@@ -1,0 +1,74 @@
+/**
+ * Field rules shared by the operation models. Each rule's message names the rule, so that a
+ * `local.VALIDATION` error reads "phoneNoA: must be 5–20 digits, no spaces or signs".
+ */
+import { z } from 'zod';
+import { parseBeijingTime } from '../time.js';
+
+/** Phone numbers travel as bare digits: an 11-digit mobile, or a landline with its area code. */
+export const phoneNumber = z.string().regex(/^\d{5,20}$/, 'must be 5–20 digits, no spaces or signs');
+
+/** The X number (`PhoneNoX` / `SecretNo`). */
+export const secretNumber = z.string().regex(/^\d{5,20}$/, 'must be 5–20 digits');
+
+/** `Long.MAX_VALUE`, the largest SubsId the service accepts. */
+const LONG_MAX = 9223372036854775807n;
+
+/** A binding id: a decimal 64-bit number, always carried as a string so no digit is lost. */
+export const subsId = z
+  .string()
+  .regex(/^\d{1,19}$/, 'must be a decimal number of 1–19 digits, as a string')
+  .refine((value) => BigInt(value) <= LONG_MAX, 'must not exceed 9223372036854775807');
+
+/** The pool key (`FC…`). */
+export const poolKey = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(64, 'must be at most 64 characters')
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
+/** 1–3 digits keyed after dialling X. */
+export const extension = z.string().regex(/^\d{1,3}$/, 'must be 1–3 digits');
+
+/** Beijing wall-clock time `yyyy-MM-dd HH:mm:ss`, a real calendar instant. */
+export const beijingDateTime = z
+  .string()
+  .refine((value) => parseBeijingTime(value) !== undefined, 'must be a real time formatted yyyy-MM-dd HH:mm:ss (Beijing time)');
+
+/** `OutId`: free text echoed in receipts, at most 255 bytes of UTF-8. */
+export const outId = z
+  .string()
+  .refine((value) => Buffer.byteLength(value, 'utf8') <= 255, 'must be at most 255 bytes of UTF-8');
+
+/** Call restrictions a binding can carry. */
+export const CALL_RESTRICTIONS = ['CONTROL_AX_DISABLE', 'CONTROL_BX_DISABLE'] as const;
+export const callRestrict = z.enum(CALL_RESTRICTIONS, {
+  message: `must be one of ${CALL_RESTRICTIONS.join(', ')}`,
+});
+
+/** Ring-back tone slots of an AXN-extension binding. */
+export const RING_KEYS = ['AXNRing_AB', 'AXNRing_A', 'AXNRing_N', 'AXNRing_A_PICKUP', 'AXNRing_N_PICKUP'] as const;
+export const ringConfig = z
+  .partialRecord(z.enum(RING_KEYS, { message: `keys must be among ${RING_KEYS.join(', ')}` }), z.string().min(1))
+  .refine((value) => Object.keys(value).length > 0, 'must name at least one ring slot');
+
+/** The pool and product-type pair: at least one of them is required by most calls. */
+export const poolOrProduct = {
+  poolKey: poolKey.optional(),
+  productType: z.enum(['AXB_170', 'AXN_170', 'AXN_95', 'AXN_EXTENSION_REUSE']).optional(),
+};
+
+/** Values the response schemas accept for ids that may arrive as numbers or strings. */
+export const idString = z.union([z.string(), z.number()]).transform((value) => String(value));
+
+/** Common envelope fields of every successful response. */
+export const envelope = {
+  Code: z.literal('OK'),
+  Message: z.string().optional(),
+  RequestId: z.string(),
+};
+
+/** Adds a wire parameter when the value is present; booleans and numbers become their decimal text. */
+export function put(wire: Record<string, string>, name: string, value: string | number | boolean | undefined): void {
+  if (value !== undefined) wire[name] = String(value);
+}

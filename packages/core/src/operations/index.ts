@@ -1,0 +1,35 @@
+import { BindAxn } from './bind-axn.js';
+import { BindAxnExtension } from './bind-axn-extension.js';
+import type { AnyOperation } from './operation.js';
+import { QueryRecordFileDownloadUrl } from './query-record-file-download-url.js';
+import { QuerySecretNoRemain } from './query-secret-no-remain.js';
+import { QuerySubsId } from './query-subs-id.js';
+import { QuerySubscriptionDetail } from './query-subscription-detail.js';
+import { UnbindSubscription } from './unbind-subscription.js';
+import { UpdateSubscription } from './update-subscription.js';
+
+export * from './fields.js';
+export * from './operation.js';
+export {
+  BindAxn,
+  BindAxnExtension,
+  QueryRecordFileDownloadUrl,
+  QuerySecretNoRemain,
+  QuerySubsId,
+  QuerySubscriptionDetail,
+  UnbindSubscription,
+  UpdateSubscription,
+};
+export type { OperateType } from './update-subscription.js';
+
+/** Every modelled operation, by action name. */
+export const OPERATIONS: Readonly<Record<string, AnyOperation>> = {
+  BindAxnExtension,
+  BindAxn,
+  UnbindSubscription,
+  UpdateSubscription,
+  QuerySubscriptionDetail,
+  QuerySubsId,
+  QuerySecretNoRemain,
+  QueryRecordFileDownloadUrl,
+};

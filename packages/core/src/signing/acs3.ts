@@ -1,0 +1,144 @@
+import { createHash, createHmac } from 'node:crypto';
+import { type SignableParams, canonicalQuery, compareCodeUnits } from './percent-encode.js';
+import { type VerifyResult, constantTimeEqual } from './rpc-v2.js';
+
+/** The only algorithm name V3 uses here. */
+export const ACS3_ALGORITHM = 'ACS3-HMAC-SHA256';
+
+/** SHA-256 of the empty body, which every dyplsapi call sends (all parameters travel in the query). */
+export const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+/** What ACS3 signing needs: the request as it will travel. */
+export interface Acs3Request {
+  readonly method: string;
+  /** Canonical URI; `/` for RPC APIs. */
+  readonly path?: string;
+  /** Query parameters (business parameters for RPC APIs). */
+  readonly query: SignableParams;
+  /** Request headers; those named `host`, `content-type` or `x-acs-*` are signed. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Hex SHA-256 of the body; defaults to the `x-acs-content-sha256` header, then the empty body's hash. */
+  readonly payloadHash?: string;
+}
+
+/** What ACS3 signing produced, with the intermediate strings. */
+export interface Acs3Signature {
+  readonly canonicalRequest: string;
+  readonly hashedCanonicalRequest: string;
+  readonly stringToSign: string;
+  readonly signedHeaders: string;
+  readonly signature: string;
+  /** The complete `Authorization` header value. */
+  readonly authorization: string;
+}
+
+/**
+ * Signs a request with ACS3-HMAC-SHA256 ("signature V3"). The key is the raw secret (no `&`), and the
+ * signature is lower-case hex.
+ */
+export function signAcs3(request: Acs3Request, accessKeyId: string, accessKeySecret: string): Acs3Signature {
+  const signed = signedHeaderEntries(request.headers);
+  const signedHeaders = signed.map(([name]) => name).join(';');
+  const canonicalHeaders = signed.map(([name, value]) => `${name}:${value}\n`).join('');
+  const payloadHash =
+    request.payloadHash ?? headerValue(request.headers, 'x-acs-content-sha256') ?? EMPTY_BODY_SHA256;
+  const canonicalRequest = [
+    request.method.toUpperCase(),
+    request.path ?? '/',
+    canonicalQuery(request.query),
+    canonicalHeaders,
+    signedHeaders,
+    payloadHash,
+  ].join('\n');
+  const hashedCanonicalRequest = createHash('sha256').update(canonicalRequest, 'utf8').digest('hex');
+  const stringToSign = `${ACS3_ALGORITHM}\n${hashedCanonicalRequest}`;
+  const signature = createHmac('sha256', accessKeySecret).update(stringToSign, 'utf8').digest('hex');
+  return {
+    canonicalRequest,
+    hashedCanonicalRequest,
+    stringToSign,
+    signedHeaders,
+    signature,
+    authorization: `${ACS3_ALGORITHM} Credential=${accessKeyId},SignedHeaders=${signedHeaders},Signature=${signature}`,
+  };
+}
+
+/** The parts of an `Authorization: ACS3-HMAC-SHA256 …` header. */
+export interface Acs3Authorization {
+  readonly accessKeyId: string;
+  readonly signedHeaders: readonly string[];
+  readonly signature: string;
+}
+
+/** Parses an ACS3 `Authorization` header, or answers `undefined` when it is not one. */
+export function parseAcs3Authorization(header: string | undefined): Acs3Authorization | undefined {
+  if (!header?.startsWith(`${ACS3_ALGORITHM} `)) return undefined;
+  const fields = new Map<string, string>();
+  for (const part of header.slice(ACS3_ALGORITHM.length + 1).split(',')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+  }
+  const accessKeyId = fields.get('Credential');
+  const signedHeaders = fields.get('SignedHeaders');
+  const signature = fields.get('Signature');
+  if (!accessKeyId || !signedHeaders || !signature) return undefined;
+  return { accessKeyId, signedHeaders: signedHeaders.split(';'), signature };
+}
+
+/**
+ * Verifies an ACS3 request as the gateway does: only the headers the client listed in `SignedHeaders`
+ * are used, they must include the required `host` and `x-acs-*` set, and the body hash must match.
+ */
+export function verifyAcs3(request: Acs3Request & { readonly body?: Buffer | string }, accessKeySecret: string): VerifyResult {
+  const auth = parseAcs3Authorization(headerValue(request.headers, 'authorization'));
+  if (!auth) {
+    return { ok: false, reason: 'malformed', message: 'The request signature does not conform to Aliyun standards.' };
+  }
+  const required = ['host', 'x-acs-action', 'x-acs-version', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256'];
+  const missing = required.filter((name) => !auth.signedHeaders.includes(name));
+  if (missing.length > 0) {
+    return { ok: false, reason: 'malformed', message: `SignedHeaders must include ${missing.join(', ')}.` };
+  }
+  const bodyHash = createHash('sha256')
+    .update(request.body ?? '')
+    .digest('hex');
+  if (headerValue(request.headers, 'x-acs-content-sha256') !== bodyHash) {
+    return { ok: false, reason: 'mismatch', message: 'x-acs-content-sha256 does not match the request body.' };
+  }
+  const onlySigned: Record<string, string> = {};
+  for (const name of auth.signedHeaders) {
+    const value = headerValue(request.headers, name);
+    if (value === undefined) {
+      return { ok: false, reason: 'malformed', message: `Signed header ${name} is missing from the request.` };
+    }
+    onlySigned[name] = value;
+  }
+  const expected = signAcs3({ ...request, headers: onlySigned, payloadHash: bodyHash }, auth.accessKeyId, accessKeySecret);
+  if (expected.signedHeaders === auth.signedHeaders.join(';') && constantTimeEqual(expected.signature, auth.signature)) {
+    return { ok: true };
+  }
+  return {
+    ok: false,
+    reason: 'mismatch',
+    message: `Specified signature is not matched with our calculation. server string to sign is:${expected.stringToSign}`,
+    stringToSign: expected.stringToSign,
+  };
+}
+
+function signedHeaderEntries(headers: Readonly<Record<string, string>>): Array<[string, string]> {
+  const entries = new Map<string, string>();
+  for (const [rawName, rawValue] of Object.entries(headers)) {
+    const name = rawName.toLowerCase();
+    if (name === 'host' || name === 'content-type' || name.startsWith('x-acs-')) {
+      entries.set(name, rawValue.trim());
+    }
+  }
+  return [...entries].sort(([a], [b]) => compareCodeUnits(a, b));
+}
+
+function headerValue(headers: Readonly<Record<string, string>>, name: string): string | undefined {
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === name) return value;
+  }
+  return undefined;
+}
