@@ -6,13 +6,13 @@ import { AxnError } from '../errors/axn-error.js';
 import { parseJsonLossless } from '../lossless-json.js';
 import type { AnyOperation, OperationInput, OperationOutput } from '../operations/operation.js';
 import { EMPTY_BODY_SHA256, signAcs3 } from '../signing/acs3.js';
-import { canonicalQuery } from '../signing/percent-encode.js';
+import { canonicalQuery, percentEncode } from '../signing/percent-encode.js';
 import { signRpcV2 } from '../signing/rpc-v2.js';
 import { formatSigningTimestamp } from '../time.js';
 import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff.js';
 import { type Credentials, resolveCredentials } from './credentials.js';
 import { TokenBucket } from './token-bucket.js';
-import { exchange, type HttpResponse, TransportFailure } from './transport.js';
+import { exchange, type HttpRequest, type HttpResponse, TransportFailure } from './transport.js';
 
 /** The API version every dyplsapi call names. */
 export const API_VERSION = '2017-05-25';
@@ -104,16 +104,18 @@ export function createDyplsClient(options: DyplsClientOptions = {}): DyplsClient
       if (credentials.securityToken) all.SecurityToken = credentials.securityToken;
       const signed = signRpcV2(all, method, credentials.accessKeySecret);
       const encoded = `${signed.canonicalQuery}&Signature=${encodeURIComponent(signed.signature)}`;
-      return method === 'GET'
-        ? { origin: endpoint.origin, path: `${endpoint.path}?${encoded}`, method, headers: {}, timeoutMs: tryTimeoutMs }
-        : {
-            origin: endpoint.origin,
-            path: endpoint.path,
-            method,
-            headers: { 'content-type': 'application/x-www-form-urlencoded' },
-            body: encoded,
-            timeoutMs: tryTimeoutMs,
-          };
+      const request: HttpRequest =
+        method === 'GET'
+          ? { origin: endpoint.origin, path: `${endpoint.path}?${encoded}`, method, headers: {}, timeoutMs: tryTimeoutMs }
+          : {
+              origin: endpoint.origin,
+              path: endpoint.path,
+              method,
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+              body: encoded,
+              timeoutMs: tryTimeoutMs,
+            };
+      return { request, signature: signed.signature };
     }
     const headers: Record<string, string> = {
       host: endpoint.host,
@@ -126,9 +128,16 @@ export function createDyplsClient(options: DyplsClientOptions = {}): DyplsClient
     };
     if (credentials.securityToken) headers['x-acs-security-token'] = credentials.securityToken;
     const query = { ...params, Format: 'JSON' };
-    headers.authorization = signAcs3({ method, query, headers }, credentials.accessKeyId, credentials.accessKeySecret).authorization;
-    const search = canonicalQuery(query);
-    return { origin: endpoint.origin, path: `${endpoint.path}?${search}`, method, headers, timeoutMs: tryTimeoutMs };
+    const signed = signAcs3({ method, query, headers }, credentials.accessKeyId, credentials.accessKeySecret);
+    headers.authorization = signed.authorization;
+    const request: HttpRequest = {
+      origin: endpoint.origin,
+      path: `${endpoint.path}?${canonicalQuery(query)}`,
+      method,
+      headers,
+      timeoutMs: tryTimeoutMs,
+    };
+    return { request, signature: signed.signature };
   }
 
   async function send(action: string, params: Record<string, string>, effect: 'read' | 'write') {
@@ -139,8 +148,10 @@ export function createDyplsClient(options: DyplsClientOptions = {}): DyplsClient
       if (remaining <= 0) throw timeoutError(action, effect, attempt > 1);
       let failure: AxnError;
       try {
-        const response = await exchange(dispatcher, buildRequest(action, params, remaining));
-        const outcome = classifyResponse(action, response, redact);
+        const { request, signature: trySignature } = buildRequest(action, params, remaining);
+        const response = await exchange(dispatcher, request);
+        // A server may echo what it received; the signature is as private as the secret.
+        const outcome = classifyResponse(action, response, (text) => redactValue(redact(text), trySignature));
         if (!(outcome instanceof AxnError)) return outcome;
         failure = outcome;
       } catch (error) {
@@ -287,8 +298,17 @@ function parseEndpoint(text: string): { origin: string; host: string; path: stri
 
 /** Removes the secret and the security token (raw and percent-encoded) from text shown to people. */
 function redactor(credentials: Credentials): (text: string) => string {
-  const secrets = [credentials.accessKeySecret, credentials.securityToken]
-    .filter((value): value is string => typeof value === 'string' && value.length >= 4)
-    .flatMap((value) => [value, encodeURIComponent(value), encodeURIComponent(encodeURIComponent(value))]);
-  return (text) => secrets.reduce((out, secret) => out.split(secret).join('***'), text);
+  const secrets = [credentials.accessKeySecret, credentials.securityToken].filter(
+    (value): value is string => typeof value === 'string' && value.length >= 4,
+  );
+  return (text) => secrets.reduce(redactValue, text);
+}
+
+/** Replaces a value, raw or percent-encoded once or twice, with `***`. */
+function redactValue(text: string, value: string): string {
+  let out = text;
+  for (const form of [value, percentEncode(value), percentEncode(percentEncode(value)), encodeURIComponent(value)]) {
+    out = out.split(form).join('***');
+  }
+  return out;
 }

@@ -18,7 +18,8 @@ const LONG_MAX = 9223372036854775807n;
 export const subsId = z
   .string()
   .regex(/^\d{1,19}$/, 'must be a decimal number of 1–19 digits, as a string')
-  .refine((value) => BigInt(value) <= LONG_MAX, 'must not exceed 9223372036854775807');
+  // Checks run even after the regex fails, so guard the BigInt conversion.
+  .refine((value) => !/^\d{1,19}$/.test(value) || BigInt(value) <= LONG_MAX, 'must not exceed 9223372036854775807');
 
 /** The pool key (`FC…`). */
 export const poolKey = z
@@ -48,9 +49,15 @@ export const callRestrict = z.enum(CALL_RESTRICTIONS, {
 
 /** Ring-back tone slots of an AXN-extension binding. */
 export const RING_KEYS = ['AXNRing_AB', 'AXNRing_A', 'AXNRing_N', 'AXNRing_A_PICKUP', 'AXNRing_N_PICKUP'] as const;
-export const ringConfig = z
-  .partialRecord(z.enum(RING_KEYS, { message: `keys must be among ${RING_KEYS.join(', ')}` }), z.string().min(1))
-  .refine((value) => Object.keys(value).length > 0, 'must name at least one ring slot');
+export const ringConfig = z.record(z.string(), z.string().min(1, 'ring codes must not be empty')).superRefine((value, ctx) => {
+  const keys = Object.keys(value);
+  if (keys.length === 0) ctx.addIssue({ code: 'custom', message: 'must name at least one ring slot' });
+  for (const key of keys) {
+    if (!(RING_KEYS as readonly string[]).includes(key)) {
+      ctx.addIssue({ code: 'custom', path: [key], message: `keys must be among ${RING_KEYS.join(', ')}` });
+    }
+  }
+});
 
 /** The pool and product-type pair: at least one of them is required by most calls. */
 export const poolOrProduct = {
