@@ -1,0 +1,329 @@
+import type { EmulatorDatabase } from './database.js';
+
+/** How a pool picks X when `ExpectCity` has no free number: another city, or an error. */
+export type CityMode = 'fallback' | 'strict';
+/** Whom A reaches by dialling X: the latest peer through the binding (the product's default), or B. */
+export type CallbackMode = 'latest-peer' | 'default-b';
+
+export interface Pool {
+  readonly key: string;
+  readonly name: string;
+  readonly cityMode: CityMode;
+  readonly extensionLength: number;
+  readonly callbackMode: CallbackMode;
+}
+
+export interface SecretNumber {
+  readonly secretNo: string;
+  readonly poolKey: string;
+  readonly city: string;
+  readonly status: 'active' | 'disabled';
+}
+
+export interface Binding {
+  readonly subsId: string;
+  readonly poolKey: string;
+  readonly secretNo: string;
+  readonly extension: string | null;
+  readonly phoneA: string;
+  readonly phoneB: string | null;
+  readonly expireAt: number;
+  readonly createdAt: number;
+  readonly status: 'active' | 'unbound';
+  readonly needRecord: boolean;
+  readonly asrStatus: boolean;
+  readonly asrModelId: string | null;
+  readonly callRestrict: string | null;
+  readonly outId: string | null;
+  readonly outOrderId: string | null;
+  readonly ringConfig: string | null;
+  readonly groupId: string | null;
+  readonly latestPeer: string | null;
+}
+
+export type NewBinding = Omit<Binding, 'subsId' | 'status' | 'latestPeer'>;
+
+interface BindingRow {
+  subs_id: string;
+  pool_key: string;
+  secret_no: string;
+  extension: string | null;
+  phone_a: string;
+  phone_b: string | null;
+  expire_at: number;
+  created_at: number;
+  status: 'active' | 'unbound';
+  need_record: number;
+  asr_status: number;
+  asr_model_id: string | null;
+  call_restrict: string | null;
+  out_id: string | null;
+  out_order_id: string | null;
+  ring_config: string | null;
+  group_id: string | null;
+  latest_peer: string | null;
+}
+
+const toBinding = (row: BindingRow): Binding => ({
+  subsId: row.subs_id,
+  poolKey: row.pool_key,
+  secretNo: row.secret_no,
+  extension: row.extension,
+  phoneA: row.phone_a,
+  phoneB: row.phone_b,
+  expireAt: row.expire_at,
+  createdAt: row.created_at,
+  status: row.status,
+  needRecord: row.need_record === 1,
+  asrStatus: row.asr_status === 1,
+  asrModelId: row.asr_model_id,
+  callRestrict: row.call_restrict,
+  outId: row.out_id,
+  outOrderId: row.out_order_id,
+  ringConfig: row.ring_config,
+  groupId: row.group_id,
+  latestPeer: row.latest_peer,
+});
+
+const toPool = (row: { key: string; name: string; city_mode: CityMode; extension_length: number; callback_mode: CallbackMode }): Pool => ({
+  key: row.key,
+  name: row.name,
+  cityMode: row.city_mode,
+  extensionLength: row.extension_length,
+  callbackMode: row.callback_mode,
+});
+
+/** SubsIds start above 2^53 so that any client that parses them as JS numbers is caught out at once. */
+const SUBS_ID_BASE = 1_000_000_000_000_000_000n;
+
+/** The binding filters of the operator API. */
+export interface BindingFilter {
+  readonly poolKey?: string;
+  readonly secretNo?: string;
+  readonly status?: 'active' | 'expired' | 'unbound';
+  /** Rows after this internal cursor (from a previous page). */
+  readonly after?: number;
+  readonly limit: number;
+}
+
+/**
+ * Every SQL statement the emulator runs, prepared once. Methods are synchronous: better-sqlite3 runs
+ * each transaction to completion before the next request is looked at, which is what makes concurrent
+ * binds for the last slot race-free.
+ */
+export class EmulatorStore {
+  private readonly s;
+
+  constructor(readonly db: EmulatorDatabase) {
+    this.s = {
+      poolByKey: db.prepare('SELECT * FROM pools WHERE key = ?'),
+      pools: db.prepare('SELECT * FROM pools ORDER BY key'),
+      insertPool: db.prepare(
+        'INSERT INTO pools (key, name, city_mode, extension_length, callback_mode) VALUES (@key, @name, @cityMode, @extensionLength, @callbackMode)',
+      ),
+      deletePool: db.prepare('DELETE FROM pools WHERE key = ?'),
+      numberByNo: db.prepare('SELECT secret_no AS secretNo, pool_key AS poolKey, city, status FROM numbers WHERE secret_no = ?'),
+      numbersOfPool: db.prepare('SELECT secret_no AS secretNo, pool_key AS poolKey, city, status FROM numbers WHERE pool_key = ? ORDER BY secret_no'),
+      numbersInCity: db.prepare("SELECT secret_no AS secretNo FROM numbers WHERE pool_key = ? AND city = ? AND status = 'active'"),
+      numbersNotInCity: db.prepare("SELECT secret_no AS secretNo FROM numbers WHERE pool_key = ? AND city <> ? AND status = 'active'"),
+      insertNumber: db.prepare('INSERT INTO numbers (secret_no, pool_key, city) VALUES (?, ?, ?)'),
+      deleteNumber: db.prepare('DELETE FROM numbers WHERE secret_no = ?'),
+      slotTaken: db.prepare(
+        "SELECT 1 FROM bindings WHERE secret_no = ? AND extension = ? AND status = 'active' AND expire_at > ? LIMIT 1",
+      ),
+      activeExtensions: db.prepare(
+        "SELECT extension FROM bindings WHERE secret_no = ? AND extension IS NOT NULL AND status = 'active' AND expire_at > ?",
+      ),
+      wholeNumberTaken: db.prepare(
+        "SELECT 1 FROM bindings WHERE secret_no = ? AND extension IS NULL AND status = 'active' AND expire_at > ? LIMIT 1",
+      ),
+      anyActiveOnNumber: db.prepare("SELECT 1 FROM bindings WHERE secret_no = ? AND status = 'active' AND expire_at > ? LIMIT 1"),
+      aOnNumber: db.prepare(
+        "SELECT subs_id FROM bindings WHERE phone_a = ? AND secret_no = ? AND status = 'active' AND expire_at > ? LIMIT 1",
+      ),
+      insertBinding: db.prepare(`INSERT INTO bindings (subs_id, pool_key, secret_no, extension, phone_a, phone_b, expire_at, created_at,
+        status, need_record, asr_status, asr_model_id, call_restrict, out_id, out_order_id, ring_config, group_id)
+        VALUES (@subsId, @poolKey, @secretNo, @extension, @phoneA, @phoneB, @expireAt, @createdAt, 'active', @needRecord, @asrStatus,
+        @asrModelId, @callRestrict, @outId, @outOrderId, @ringConfig, @groupId)`),
+      nextId: db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'bindings'"),
+      bindingBySubsId: db.prepare('SELECT * FROM bindings WHERE subs_id = ?'),
+      activeBySlot: db.prepare(
+        "SELECT * FROM bindings WHERE secret_no = ? AND extension = ? AND status = 'active' AND expire_at > ? LIMIT 1",
+      ),
+      activeWhole: db.prepare(
+        "SELECT * FROM bindings WHERE secret_no = ? AND extension IS NULL AND status = 'active' AND expire_at > ? LIMIT 1",
+      ),
+      activeByA: db.prepare("SELECT * FROM bindings WHERE phone_a = ? AND secret_no = ? AND status = 'active' AND expire_at > ? LIMIT 1"),
+      activeSubsIdsOnNumber: db.prepare(
+        "SELECT subs_id FROM bindings WHERE secret_no = ? AND status = 'active' AND expire_at > ? ORDER BY id",
+      ),
+      unbind: db.prepare("UPDATE bindings SET status = 'unbound' WHERE subs_id = ?"),
+      setLatestPeer: db.prepare('UPDATE bindings SET latest_peer = ? WHERE subs_id = ?'),
+    };
+  }
+
+  pool(key: string): Pool | undefined {
+    const row = this.s.poolByKey.get(key) as Parameters<typeof toPool>[0] | undefined;
+    return row && toPool(row);
+  }
+
+  pools(): Pool[] {
+    return (this.s.pools.all() as Parameters<typeof toPool>[0][]).map(toPool);
+  }
+
+  createPool(pool: Pool): void {
+    this.s.insertPool.run(pool);
+  }
+
+  deletePool(key: string): boolean {
+    return this.s.deletePool.run(key).changes > 0;
+  }
+
+  number(secretNo: string): SecretNumber | undefined {
+    return this.s.numberByNo.get(secretNo) as SecretNumber | undefined;
+  }
+
+  numbersOf(poolKey: string): SecretNumber[] {
+    return this.s.numbersOfPool.all(poolKey) as SecretNumber[];
+  }
+
+  addNumbers(poolKey: string, numbers: ReadonlyArray<{ secretNo: string; city: string }>): void {
+    this.db.transaction(() => {
+      for (const n of numbers) this.s.insertNumber.run(n.secretNo, poolKey, n.city);
+    })();
+  }
+
+  deleteNumber(secretNo: string): boolean {
+    return this.s.deleteNumber.run(secretNo).changes > 0;
+  }
+
+  /** Numbers of a pool in a city (or, with `exceptCity`, in every other city). */
+  candidateNumbers(poolKey: string, city: string, exceptCity = false): string[] {
+    const statement = exceptCity ? this.s.numbersNotInCity : this.s.numbersInCity;
+    return (statement.all(poolKey, city) as Array<{ secretNo: string }>).map((row) => row.secretNo);
+  }
+
+  isSlotTaken(secretNo: string, extension: string, now: number): boolean {
+    return this.s.slotTaken.get(secretNo, extension, now) !== undefined;
+  }
+
+  activeExtensions(secretNo: string, now: number): Set<string> {
+    return new Set((this.s.activeExtensions.all(secretNo, now) as Array<{ extension: string }>).map((row) => row.extension));
+  }
+
+  /** Whether X is bound as a whole (BindAxn), which excludes every extension binding on it. */
+  isWholeNumberTaken(secretNo: string, now: number): boolean {
+    return this.s.wholeNumberTaken.get(secretNo, now) !== undefined;
+  }
+
+  hasAnyActive(secretNo: string, now: number): boolean {
+    return this.s.anyActiveOnNumber.get(secretNo, now) !== undefined;
+  }
+
+  isABoundOn(phoneA: string, secretNo: string, now: number): boolean {
+    return this.s.aOnNumber.get(phoneA, secretNo, now) !== undefined;
+  }
+
+  /** Inserts a binding and returns it with its new SubsId. Call inside a transaction with the checks. */
+  insertBinding(binding: NewBinding): Binding {
+    const seq = (this.s.nextId.get() as { seq: number } | undefined)?.seq ?? 0;
+    const subsId = (SUBS_ID_BASE + BigInt(seq + 1)).toString();
+    this.s.insertBinding.run({
+      ...binding,
+      subsId,
+      needRecord: binding.needRecord ? 1 : 0,
+      asrStatus: binding.asrStatus ? 1 : 0,
+    });
+    return { ...binding, subsId, status: 'active', latestPeer: null };
+  }
+
+  binding(subsId: string): Binding | undefined {
+    const row = this.s.bindingBySubsId.get(subsId) as BindingRow | undefined;
+    return row && toBinding(row);
+  }
+
+  activeBindingAt(secretNo: string, extension: string | null, now: number): Binding | undefined {
+    const row = (extension === null ? this.s.activeWhole.get(secretNo, now) : this.s.activeBySlot.get(secretNo, extension, now)) as
+      | BindingRow
+      | undefined;
+    return row && toBinding(row);
+  }
+
+  activeBindingOfA(phoneA: string, secretNo: string, now: number): Binding | undefined {
+    const row = this.s.activeByA.get(phoneA, secretNo, now) as BindingRow | undefined;
+    return row && toBinding(row);
+  }
+
+  activeSubsIdsOn(secretNo: string, now: number): string[] {
+    return (this.s.activeSubsIdsOnNumber.all(secretNo, now) as Array<{ subs_id: string }>).map((row) => row.subs_id);
+  }
+
+  unbind(subsId: string): void {
+    this.s.unbind.run(subsId);
+  }
+
+  /** Applies column changes to a binding (keys are column names checked by the caller). */
+  updateBinding(subsId: string, changes: Partial<Record<UpdatableColumn, string | number | null>>): void {
+    const columns = Object.keys(changes) as UpdatableColumn[];
+    if (columns.length === 0) return;
+    const sql = `UPDATE bindings SET ${columns.map((column) => `${column} = @${column}`).join(', ')} WHERE subs_id = @subsId`;
+    this.db.prepare(sql).run({ ...changes, subsId });
+  }
+
+  setLatestPeer(subsId: string, peer: string): void {
+    this.s.setLatestPeer.run(peer, subsId);
+  }
+
+  /** Bindings for the operator API, newest first, paged by an opaque cursor. */
+  listBindings(filter: BindingFilter, now: number): { bindings: Binding[]; next?: number } {
+    const where: string[] = [];
+    const args: Record<string, string | number> = { now, limit: filter.limit + 1 };
+    if (filter.poolKey) {
+      where.push('pool_key = @poolKey');
+      args.poolKey = filter.poolKey;
+    }
+    if (filter.secretNo) {
+      where.push('secret_no = @secretNo');
+      args.secretNo = filter.secretNo;
+    }
+    if (filter.status === 'active') where.push("status = 'active' AND expire_at > @now");
+    if (filter.status === 'expired') where.push("status = 'active' AND expire_at <= @now");
+    if (filter.status === 'unbound') where.push("status = 'unbound'");
+    if (filter.after !== undefined) {
+      where.push('id < @after');
+      args.after = filter.after;
+    }
+    const sql = `SELECT id, * FROM bindings ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
+    const rows = this.db.prepare(sql).all(args) as Array<BindingRow & { id: number }>;
+    const page = rows.slice(0, filter.limit);
+    return {
+      bindings: page.map(toBinding),
+      next: rows.length > filter.limit ? page[page.length - 1]?.id : undefined,
+    };
+  }
+
+  inventory(specId: number): Array<{ city: string; amount: number }> {
+    return this.db.prepare('SELECT city, amount FROM inventory WHERE spec_id = ? ORDER BY city').all(specId) as Array<{
+      city: string;
+      amount: number;
+    }>;
+  }
+
+  setInventory(specId: number, city: string, amount: number): void {
+    this.db
+      .prepare('INSERT INTO inventory (spec_id, city, amount) VALUES (?, ?, ?) ON CONFLICT (spec_id, city) DO UPDATE SET amount = excluded.amount')
+      .run(specId, city, amount);
+  }
+}
+
+/** Columns UpdateSubscription may change. */
+export type UpdatableColumn =
+  | 'phone_a'
+  | 'phone_b'
+  | 'expire_at'
+  | 'group_id'
+  | 'call_restrict'
+  | 'out_id'
+  | 'need_record'
+  | 'asr_status'
+  | 'asr_model_id';
