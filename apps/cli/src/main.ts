@@ -1,0 +1,52 @@
+import { API_USAGE, apiCommand } from './commands/api.js';
+import { EMULATOR_USAGE, emulatorCommand } from './commands/emulator.js';
+import { UsageError } from './usage-error.js';
+
+export const MAIN_USAGE = `axn — bind Alibaba Cloud privacy numbers from your terminal
+
+Usage: axn <command> [options]
+
+Commands:
+  emulator        run a local dyplsapi emulator (no cloud account needed)
+  api <Action>    make one signed API call and print the response
+
+Run \`axn <command> --help\` for a command's options.`;
+
+interface Io {
+  readonly out: NodeJS.WritableStream;
+  readonly err: NodeJS.WritableStream;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+const USAGES: Record<string, string> = { emulator: EMULATOR_USAGE, api: API_USAGE };
+
+/** Runs `axn` with its arguments and answers the exit status. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    io.out.write(`${MAIN_USAGE}\n`);
+    return command ? 0 : 2;
+  }
+  try {
+    switch (command) {
+      case 'emulator':
+        return await emulatorCommand(rest, io.out);
+      case 'api':
+        return await apiCommand(rest, io.out, io.err, io.env);
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || isParseArgsError(error)) {
+      io.err.write(`axn: ${(error as Error).message}\n\n${USAGES[command] ?? MAIN_USAGE}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+/** node:util parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes for unknown or malformed options. */
+function isParseArgsError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof TypeError && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
