@@ -1,0 +1,65 @@
+/** The languages replies are written in. */
+export type Locale = 'en' | 'zh';
+
+/** The six verbs of the command language. */
+export type Verb = 'bind' | 'unbind' | 'extend' | 'info' | 'list' | 'help';
+
+/** How unbind, extend and info name a binding. */
+export type Target =
+  | { readonly kind: 'subsId'; readonly subsId: string }
+  | { readonly kind: 'phone'; readonly phone: string }
+  | { readonly kind: 'slot'; readonly secretNo: string; readonly extension: string };
+
+/** Options of `bind`, already validated; absent means "use the default". */
+export interface BindOptions {
+  readonly city?: string;
+  /** The expiry instant (ms since the epoch). */
+  readonly expiresAt: number;
+  readonly extension?: string;
+  readonly secretNo?: string;
+  readonly phoneB?: string;
+  readonly record?: boolean;
+  readonly outId?: string;
+  readonly poolKey?: string;
+}
+
+/** A parsed command: what to do, in which language to answer. */
+export type Command =
+  | { readonly verb: 'bind'; readonly locale: Locale; readonly phones: readonly string[]; readonly options: BindOptions }
+  | { readonly verb: 'unbind'; readonly locale: Locale; readonly target: Target }
+  | { readonly verb: 'extend'; readonly locale: Locale; readonly target: Target; readonly expiresAt: number }
+  | { readonly verb: 'info'; readonly locale: Locale; readonly target: Target }
+  | { readonly verb: 'list'; readonly locale: Locale; readonly scope: 'mine' | 'all' }
+  | { readonly verb: 'help'; readonly locale: Locale; readonly topic?: Verb };
+
+/** Why text is not a command: the offending token, why, a suggestion, and the verb's usage. */
+export interface ParseError {
+  readonly kind: 'parse-error';
+  readonly locale: Locale;
+  readonly verb?: Verb;
+  /** The token at fault, as the user typed it (shortened when huge). */
+  readonly token?: string;
+  /** What is wrong, in the user's language. */
+  readonly message: string;
+  /** "did you mean city?" — present when a near match exists. */
+  readonly suggestion?: string;
+  /** How the verb (or the language) is used, in the user's language. */
+  readonly usage: string;
+}
+
+/** What the parser needs to know that is not in the text. */
+export interface ParseContext {
+  readonly now: number;
+  readonly locale: Locale;
+  /** Expiry used when `expires` is absent (ms). */
+  readonly defaultExpiresMs: number;
+  /** The furthest expiry allowed (ms from now). */
+  readonly maxExpiresMs: number;
+  /** Most A numbers in one bulk bind. */
+  readonly maxBulk: number;
+}
+
+/** Whether a parse result is an error. */
+export function isParseError(value: Command | ParseError): value is ParseError {
+  return 'kind' in value && value.kind === 'parse-error';
+}

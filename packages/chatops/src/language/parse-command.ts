@@ -1,0 +1,364 @@
+import type { BindOptions, Command, Locale, ParseContext, ParseError, Target, Verb } from './commands.js';
+import { parseExpiry } from './duration.js';
+import { looksLikePhonePart, normalizePhone } from './phone.js';
+import { closest } from './suggest.js';
+import { type Token, normalizeText, tokenize } from './tokenize.js';
+import { allUsage, USAGE } from './usage.js';
+
+const VERBS: Record<string, { verb: Verb; zh: boolean }> = {
+  bind: { verb: 'bind', zh: false },
+  unbind: { verb: 'unbind', zh: false },
+  extend: { verb: 'extend', zh: false },
+  info: { verb: 'info', zh: false },
+  list: { verb: 'list', zh: false },
+  help: { verb: 'help', zh: false },
+  绑定: { verb: 'bind', zh: true },
+  解绑: { verb: 'unbind', zh: true },
+  延期: { verb: 'extend', zh: true },
+  续期: { verb: 'extend', zh: true },
+  查询: { verb: 'info', zh: true },
+  列表: { verb: 'list', zh: true },
+  帮助: { verb: 'help', zh: true },
+};
+
+type OptionKey = 'city' | 'expires' | 'ext' | 'x' | 'b' | 'record' | 'out' | 'pool';
+
+const OPTION_ALIASES: Record<string, OptionKey> = {
+  city: 'city',
+  城市: 'city',
+  expires: 'expires',
+  exp: 'expires',
+  ttl: 'expires',
+  有效期: 'expires',
+  ext: 'ext',
+  分机: 'ext',
+  x: 'x',
+  号码: 'x',
+  b: 'b',
+  默认: 'b',
+  record: 'record',
+  录音: 'record',
+  out: 'out',
+  outid: 'out',
+  业务号: 'out',
+  pool: 'pool',
+  号池: 'pool',
+};
+
+/** The name of each option as shown to a user of each language. */
+const OPTION_NAMES: Record<OptionKey, Record<Locale, string>> = {
+  city: { en: 'city', zh: '城市' },
+  expires: { en: 'expires', zh: '有效期' },
+  ext: { en: 'ext', zh: '分机' },
+  x: { en: 'x', zh: '号码' },
+  b: { en: 'b', zh: '默认' },
+  record: { en: 'record', zh: '录音' },
+  out: { en: 'out', zh: '业务号' },
+  pool: { en: 'pool', zh: '号池' },
+};
+
+const YES = new Set(['yes', 'y', 'true', 'on', '1', '是', '开', '开启', '要']);
+const NO = new Set(['no', 'n', 'false', 'off', '0', '否', '关', '关闭', '不要']);
+
+/** Error texts, with `{token}`-style slots. */
+const TEXT = {
+  empty: { en: 'Type a command.', zh: '请输入命令。' },
+  unknownVerb: { en: '"{token}" is not a command.', zh: '“{token}”不是命令。' },
+  unclosedQuote: { en: 'A quote is not closed: {token}', zh: '引号没有闭合：{token}' },
+  unknownKey: { en: '"{token}" is not an option of bind.', zh: '“{token}”不是绑定的选项。' },
+  repeatedKey: { en: '{token} is given twice.', zh: '{token} 重复了。' },
+  emptyValue: { en: '{token} needs a value, e.g. {example}.', zh: '{token} 需要一个值，例如 {example}。' },
+  notPhone: { en: '"{token}" is not a phone number (11-digit mobile, or landline with area code).', zh: '“{token}”不是有效的电话号码（11位手机号，或带区号的固话）。' },
+  noPhone: { en: 'Give at least one A number to bind.', zh: '请至少给出一个要绑定的A号码。' },
+  tooMany: { en: 'At most {max} numbers in one bind; you gave {count}.', zh: '一次最多绑定 {max} 个号码，您给了 {count} 个。' },
+  badExpiry: { en: '"{token}" is not a duration (2d, 3h, 1d12h) or a Beijing time (2026-12-01 18:00).', zh: '“{token}”不是时长（2天、3小时）或北京时间（2026-12-01 18:00）。' },
+  tooSoon: { en: 'The expiry {token} must be more than a minute from now.', zh: '过期时间 {token} 必须在1分钟以后。' },
+  tooLate: { en: 'The expiry {token} is beyond the limit of {max} from now.', zh: '过期时间 {token} 超出上限（{max}）。' },
+  badExtension: { en: 'The extension "{token}" must be 1–3 digits.', zh: '分机号“{token}”必须是1-3位数字。' },
+  extensionNeedsX: { en: 'An extension needs an X number too: add x=<X number>.', zh: '指定分机号时必须同时指定号码=<X号码>。' },
+  extensionBulk: { en: 'ext= and x= bind a single number; remove them to bind several.', zh: '分机=和号码=只能用于单个号码；批量绑定请去掉。' },
+  badX: { en: '"{token}" is not an X number (digits only).', zh: '“{token}”不是有效的X号码（只能是数字）。' },
+  badRecord: { en: '"{token}" is not yes or no.', zh: '“{token}”不是 是/否。' },
+  outTooLong: { en: 'The business id is {bytes} bytes; at most 255.', zh: '业务号有 {bytes} 字节，最多 255 字节。' },
+  badCity: { en: 'The city "{token}" is too long (at most 32 characters).', zh: '城市“{token}”太长（最多32个字符）。' },
+  badPool: { en: 'The pool key "{token}" is not valid.', zh: '号池“{token}”无效。' },
+  noTarget: { en: 'Say which binding: a SubsId, an A number, or X#ext.', zh: '请指定绑定：绑定ID、A号码或 X号码#分机。' },
+  badTarget: { en: '"{token}" is not a SubsId, an A number or X#ext.', zh: '“{token}”不是绑定ID、A号码或 X号码#分机。' },
+  noExpiry: { en: 'Say until when: a duration (2d) or a Beijing time.', zh: '请给出延期到何时：时长（2天）或北京时间。' },
+  extraWords: { en: '"{token}" was not expected here.', zh: '这里不需要“{token}”。' },
+  badScope: { en: '"{token}" must be mine or all.', zh: '“{token}”应为 我的 或 全部。' },
+  badTopic: { en: '"{token}" is not a command to explain.', zh: '“{token}”不是可说明的命令。' },
+  didYouMean: { en: 'did you mean {token}?', zh: '您是不是想输入 {token}？' },
+} satisfies Record<string, Record<Locale, string>>;
+
+type TextKey = keyof typeof TEXT;
+
+class Refusal {
+  constructor(
+    readonly key: TextKey,
+    readonly token?: string,
+    readonly vars: Record<string, string | number> = {},
+    readonly suggestion?: string,
+  ) {}
+}
+
+/** Shortens a user's token before it is shown back (a 10,000-character token stays readable). */
+function shown(token: string): string {
+  return token.length > 40 ? `${token.slice(0, 40)}…` : token;
+}
+
+function fill(template: string, vars: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ''));
+}
+
+/**
+ * Parses one line of chat into a {@link Command}, or a {@link ParseError} that says what is wrong and
+ * how the verb is used — in the user's language (the verb's language, else the context's). Pure: the
+ * clock is `context.now`. Never throws, whatever the input.
+ */
+export function parseCommand(text: string, context: ParseContext): Command | ParseError {
+  let locale = context.locale;
+  let verb: Verb | undefined;
+  const fail = (refusal: Refusal): ParseError => {
+    const token = refusal.token === undefined ? undefined : shown(refusal.token);
+    return {
+      kind: 'parse-error',
+      locale,
+      verb,
+      token,
+      message: fill(TEXT[refusal.key][locale], { token: token ?? '', ...refusal.vars }),
+      suggestion: refusal.suggestion === undefined ? undefined : fill(TEXT.didYouMean[locale], { token: refusal.suggestion }),
+      usage: verb ? USAGE[verb][locale] : allUsage(locale),
+    };
+  };
+  try {
+    const tokenized = tokenize(normalizeText(text));
+    if (!tokenized.ok) throw new Refusal('unclosedQuote', tokenized.at);
+    let tokens = tokenized.tokens;
+    if (tokens.length === 0) throw new Refusal('empty');
+    const first = stripSlash(tokens[0]!.text);
+    if (first.toLowerCase() === 'axn') {
+      tokens = tokens.slice(1);
+      if (tokens.length === 0) return { verb: 'help', locale };
+    }
+    const word = stripSlash(tokens[0]!.text);
+    const entry = VERBS[word.toLowerCase()];
+    if (!entry) {
+      if (/[\u4e00-\u9fff]/.test(word)) locale = 'zh';
+      const suggestion = closest(word, Object.keys(VERBS).filter((alias) => /[\u4e00-\u9fff]/.test(alias) === (locale === 'zh')));
+      throw new Refusal('unknownVerb', word, {}, suggestion);
+    }
+    verb = entry.verb;
+    if (entry.zh) locale = 'zh';
+    const rest = tokens.slice(1);
+    switch (verb) {
+      case 'bind':
+        return parseBind(rest, locale, context);
+      case 'unbind':
+        return { verb, locale, target: parseTarget(positionalsOnly(rest)) };
+      case 'info':
+        return { verb, locale, target: parseTarget(positionalsOnly(rest)) };
+      case 'extend':
+        return parseExtend(rest, locale, context);
+      case 'list':
+        return parseList(rest, locale);
+      case 'help':
+        return parseHelp(rest, locale);
+    }
+  } catch (error) {
+    if (error instanceof Refusal) return fail(error);
+    // Defensive: the grammar has no other failure, but a parser must never throw at a user.
+    return fail(new Refusal('badTarget', text.slice(0, 40)));
+  }
+}
+
+function stripSlash(word: string): string {
+  return word.startsWith('/') ? word.slice(1) : word;
+}
+
+/** Splits `key=value` (or `key:value` for a known key); `undefined` for a positional token. */
+function splitOption(token: Token): { key: string; value: string } | undefined {
+  const eq = token.text.indexOf('=');
+  if (eq > 0) return { key: token.text.slice(0, eq), value: token.text.slice(eq + 1) };
+  const colon = token.text.indexOf(':');
+  if (colon > 0) {
+    const key = token.text.slice(0, colon);
+    if (OPTION_ALIASES[key.toLowerCase()] !== undefined) return { key, value: token.text.slice(colon + 1) };
+  }
+  return undefined;
+}
+
+/** Reads `key=value` options (joining a date with a following `HH:mm`) and the positional words. */
+function readOptions(tokens: readonly Token[]): { options: Map<OptionKey, { raw: string; value: string }>; positionals: string[] } {
+  const options = new Map<OptionKey, { raw: string; value: string }>();
+  const positionals: string[] = [];
+  for (let index = 0; index < tokens.length; index++) {
+    const token = tokens[index]!;
+    const option = splitOption(token);
+    if (!option) {
+      positionals.push(token.text);
+      continue;
+    }
+    const key = OPTION_ALIASES[option.key.toLowerCase()];
+    if (!key) {
+      const english = closest(option.key, Object.keys(OPTION_ALIASES));
+      throw new Refusal('unknownKey', option.key, {}, english);
+    }
+    if (options.has(key)) throw new Refusal('repeatedKey', option.key);
+    let value = option.value;
+    const next = tokens[index + 1];
+    if (key === 'expires' && /^(?:\d{4}-)?\d{1,2}-\d{1,2}$/.test(value) && next && /^\d{1,2}:\d{2}(?::\d{2})?$/.test(next.text)) {
+      value = `${value} ${next.text}`;
+      index++;
+    }
+    options.set(key, { raw: option.key, value });
+  }
+  return { options, positionals };
+}
+
+function positionalsOnly(tokens: readonly Token[]): string[] {
+  const { options, positionals } = readOptions(tokens);
+  const [first] = options.values();
+  if (first) throw new Refusal('extraWords', `${first.raw}=${first.value}`);
+  return positionals;
+}
+
+/** Collects phone numbers from words, joining pieces typed with spaces (`138 0013 8000`). */
+function readPhones(words: readonly string[]): string[] {
+  const phones: string[] = [];
+  let pending = '';
+  for (const word of words) {
+    if (!looksLikePhonePart(word)) throw new Refusal('notPhone', pending ? `${pending} ${word}` : word);
+    pending = pending ? `${pending} ${word}` : word;
+    const phone = normalizePhone(pending);
+    if (phone) {
+      phones.push(phone);
+      pending = '';
+    } else if (pending.replace(/\D/g, '').length > 15) {
+      throw new Refusal('notPhone', pending);
+    }
+  }
+  if (pending) throw new Refusal('notPhone', pending);
+  return phones;
+}
+
+function readExpiry(raw: string, value: string, context: ParseContext, locale: Locale): number {
+  if (!value) throw new Refusal('emptyValue', raw, { example: locale === 'zh' ? '有效期=2天' : 'expires=2d' });
+  const at = parseExpiry(value, context.now);
+  if (at === undefined) throw new Refusal('badExpiry', value);
+  if (at - context.now <= 60_000) throw new Refusal('tooSoon', value);
+  if (at - context.now > context.maxExpiresMs) {
+    throw new Refusal('tooLate', value, { max: `${Math.round(context.maxExpiresMs / 86_400_000)}${locale === 'zh' ? '天' : 'd'}` });
+  }
+  return at;
+}
+
+function parseBind(tokens: readonly Token[], locale: Locale, context: ParseContext): Command {
+  const { options, positionals } = readOptions(tokens);
+  const phones = [...new Set(readPhones(positionals))];
+  if (phones.length === 0) throw new Refusal('noPhone');
+  if (phones.length > context.maxBulk) throw new Refusal('tooMany', undefined, { max: context.maxBulk, count: phones.length });
+  const get = (key: OptionKey) => {
+    const option = options.get(key);
+    if (option && option.value === '') {
+      throw new Refusal('emptyValue', option.raw, { example: `${OPTION_NAMES[key][locale]}=…` });
+    }
+    return option;
+  };
+  const result: { -readonly [K in keyof BindOptions]: BindOptions[K] } = {
+    expiresAt: context.now + context.defaultExpiresMs,
+  };
+  const expires = options.get('expires');
+  if (expires) result.expiresAt = readExpiry(expires.raw, expires.value, context, locale);
+  const city = get('city');
+  if (city) {
+    if ([...city.value].length > 32) throw new Refusal('badCity', city.value);
+    result.city = city.value;
+  }
+  const x = get('x');
+  if (x) {
+    const digits = x.value.replace(/[\s-]/g, '');
+    if (!/^\d{5,20}$/.test(digits)) throw new Refusal('badX', x.value);
+    result.secretNo = digits;
+  }
+  const ext = get('ext');
+  if (ext) {
+    if (!/^\d{1,3}$/.test(ext.value)) throw new Refusal('badExtension', ext.value);
+    if (!x) throw new Refusal('extensionNeedsX');
+    result.extension = ext.value;
+  }
+  if ((ext || x) && phones.length > 1) throw new Refusal('extensionBulk');
+  const b = get('b');
+  if (b) {
+    const phone = normalizePhone(b.value);
+    if (!phone) throw new Refusal('notPhone', b.value);
+    result.phoneB = phone;
+  }
+  const record = get('record');
+  if (record) {
+    const lower = record.value.toLowerCase();
+    if (YES.has(lower)) result.record = true;
+    else if (NO.has(lower)) result.record = false;
+    else throw new Refusal('badRecord', record.value);
+  }
+  const out = get('out');
+  if (out) {
+    const bytes = Buffer.byteLength(out.value, 'utf8');
+    if (bytes > 255) throw new Refusal('outTooLong', undefined, { bytes });
+    result.outId = out.value;
+  }
+  const pool = get('pool');
+  if (pool) {
+    if (!/^[\x21-\x7e]{1,64}$/.test(pool.value)) throw new Refusal('badPool', pool.value);
+    result.poolKey = pool.value;
+  }
+  return { verb: 'bind', locale, phones, options: result };
+}
+
+/** Reads a target from the words that name it: `X#ext`, an A number (maybe typed with spaces), or a SubsId. */
+function parseTarget(words: readonly string[]): Target {
+  if (words.length === 0) throw new Refusal('noTarget');
+  const joined = words.join(' ');
+  const slot = /^(\d[\d\s-]{3,24})#(\d{1,3})$/.exec(joined.replace(/\s*#\s*/, '#'));
+  if (slot) return { kind: 'slot', secretNo: slot[1]!.replace(/[\s-]/g, ''), extension: slot[2]! };
+  const phone = normalizePhone(joined);
+  if (phone) return { kind: 'phone', phone };
+  if (words.length === 1 && /^\d{6,19}$/.test(joined)) return { kind: 'subsId', subsId: joined };
+  if (words.length > 1 && !looksLikePhonePart(words[0]!)) throw new Refusal('badTarget', words[0]);
+  throw new Refusal('badTarget', joined);
+}
+
+function parseExtend(tokens: readonly Token[], locale: Locale, context: ParseContext): Command {
+  const { options, positionals } = readOptions(tokens);
+  const stray = [...options.entries()].find(([key]) => key !== 'expires');
+  if (stray) throw new Refusal('extraWords', `${stray[1].raw}=${stray[1].value}`);
+  const expires = options.get('expires');
+  if (expires) {
+    return { verb: 'extend', locale, target: parseTarget(positionals), expiresAt: readExpiry(expires.raw, expires.value, context, locale) };
+  }
+  if (positionals.length < 2) throw new Refusal(positionals.length === 0 ? 'noTarget' : 'noExpiry');
+  // The expiry is the last word, or the last two (a date and a time).
+  const lastTwo = positionals.slice(-2).join(' ');
+  if (positionals.length >= 3 && parseExpiry(lastTwo, context.now) !== undefined && /:/.test(lastTwo)) {
+    return { verb: 'extend', locale, target: parseTarget(positionals.slice(0, -2)), expiresAt: readExpiry('expires', lastTwo, context, locale) };
+  }
+  const last = positionals[positionals.length - 1]!;
+  return { verb: 'extend', locale, target: parseTarget(positionals.slice(0, -1)), expiresAt: readExpiry('expires', last, context, locale) };
+}
+
+function parseList(tokens: readonly Token[], locale: Locale): Command {
+  const words = positionalsOnly(tokens);
+  if (words.length > 1) throw new Refusal('extraWords', words[1]);
+  const scope = words[0]?.toLowerCase();
+  if (scope === undefined || scope === 'mine' || scope === '我的') return { verb: 'list', locale, scope: 'mine' };
+  if (scope === 'all' || scope === '全部' || scope === '所有') return { verb: 'list', locale, scope: 'all' };
+  throw new Refusal('badScope', words[0], {}, closest(scope, ['mine', 'all']));
+}
+
+function parseHelp(tokens: readonly Token[], locale: Locale): Command {
+  const words = tokens.map((token) => stripSlash(token.text));
+  if (words.length === 0) return { verb: 'help', locale };
+  const entry = VERBS[words[0]!.toLowerCase()];
+  if (!entry || words.length > 1) throw new Refusal('badTopic', words[entry ? 1 : 0], {}, entry ? undefined : closest(words[0]!, Object.keys(VERBS)));
+  return { verb: 'help', locale, topic: entry.verb };
+}
