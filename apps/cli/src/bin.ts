@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { main } from './main.js';
 
-main(process.argv.slice(2), { out: process.stdout, err: process.stderr, env: process.env }).then(
+main(process.argv.slice(2), { in: process.stdin, out: process.stdout, err: process.stderr, env: process.env }).then(
   (code) => {
     process.exitCode = code;
   },

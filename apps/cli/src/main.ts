@@ -1,5 +1,9 @@
+import { ConfigError } from '@axnbot/chatops';
+import { AxnError } from '@axnbot/core';
 import { API_USAGE, apiCommand } from './commands/api.js';
+import { CONSOLE_USAGE, consoleCommand } from './commands/console.js';
 import { EMULATOR_USAGE, emulatorCommand } from './commands/emulator.js';
+import { RUN_USAGE, runCommand } from './commands/run.js';
 import { UsageError } from './usage-error.js';
 
 export const MAIN_USAGE = `axn — bind Alibaba Cloud privacy numbers from your terminal
@@ -7,18 +11,21 @@ export const MAIN_USAGE = `axn — bind Alibaba Cloud privacy numbers from your 
 Usage: axn <command> [options]
 
 Commands:
+  console         chat with axnbot in the terminal (/bind 13800138000 city=北京 expires=2d)
+  run "<command>" run one chat command and print the reply
   emulator        run a local dyplsapi emulator (no cloud account needed)
   api <Action>    make one signed API call and print the response
 
 Run \`axn <command> --help\` for a command's options.`;
 
 interface Io {
-  readonly out: NodeJS.WritableStream;
+  readonly in: NodeJS.ReadableStream;
+  readonly out: NodeJS.WritableStream & { isTTY?: boolean };
   readonly err: NodeJS.WritableStream;
   readonly env: NodeJS.ProcessEnv;
 }
 
-const USAGES: Record<string, string> = { emulator: EMULATOR_USAGE, api: API_USAGE };
+const USAGES: Record<string, string> = { console: CONSOLE_USAGE, run: RUN_USAGE, emulator: EMULATOR_USAGE, api: API_USAGE };
 
 /** Runs `axn` with its arguments and answers the exit status. */
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -29,6 +36,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   try {
     switch (command) {
+      case 'console':
+        return await consoleCommand(rest, io.in, io.out, io.env);
+      case 'run':
+        return await runCommand(rest, io.out, io.env);
       case 'emulator':
         return await emulatorCommand(rest, io.out);
       case 'api':
@@ -40,6 +51,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (error instanceof UsageError || isParseArgsError(error)) {
       io.err.write(`axn: ${(error as Error).message}\n\n${USAGES[command] ?? MAIN_USAGE}\n`);
       return 2;
+    }
+    // Configuration and setup problems are the user's to fix: one clear line, no stack trace.
+    if (error instanceof ConfigError || (error instanceof AxnError && error.code === 'local.CONFIG')) {
+      io.err.write(`axn: ${error.message}\n`);
+      return 1;
     }
     throw error;
   }

@@ -1,6 +1,26 @@
+/**
+ * @axnbot/chatops — one command language and one binding service for every chat front end.
+ *
+ * - {@link parseCommand}: chat text → a typed Command or a ParseError (pure)
+ * - {@link BindingService}: Command + Actor → Reply (policy, idempotency, API, ledger, audit)
+ * - {@link openLedger}: the ledger on SQLite or PostgreSQL
+ * - {@link renderText}: a Reply as terminal text
+ * @packageDocumentation
+ */
+export { BindingService, type BindingServiceDeps } from './binding-service.js';
+export { hashPhone, randomRef, toView } from './binding-view.js';
+export { ConfigError, loadServiceConfig, type ServiceConfig } from './config.js';
 export * from './language/commands.js';
 export * from './language/duration.js';
-export * from './language/parse-command.js';
+export { parseCommand } from './language/parse-command.js';
 export * from './language/phone.js';
-export * from './language/tokenize.js';
-export * from './language/usage.js';
+export { normalizeText, tokenize } from './language/tokenize.js';
+export { allUsage, USAGE } from './language/usage.js';
+export type { AuditEvent, BindingPatch, BindingQuery, BindingRecord, Ledger } from './ledger/ledger.js';
+export { openLedger } from './ledger/open-ledger.js';
+export { postgresDriver } from './ledger/postgres-driver.js';
+export { SqlLedger } from './ledger/sql-ledger.js';
+export { sqliteDriver } from './ledger/sqlite-driver.js';
+export { type Actor, Policy, type PolicyRules } from './policy.js';
+export { beijingMinute, renderText, type TextRenderOptions } from './render-text.js';
+export * from './replies.js';

@@ -94,9 +94,9 @@ export function relativeTime(at: number, now: number, locale: 'en' | 'zh'): stri
 
 function humanSpan(ms: number, locale: 'en' | 'zh'): string {
   const [value, unitEn, unitZh] =
-    ms >= 2 * DAY
+    ms >= 36 * HOUR
       ? [Math.round(ms / DAY), 'day', '天']
-      : ms >= 2 * HOUR
+      : ms >= 90 * MINUTE
         ? [Math.round(ms / HOUR), 'hour', '小时']
         : [Math.max(1, Math.round(ms / MINUTE)), 'minute', '分钟'];
   return locale === 'zh' ? `${value}${unitZh}` : `${value} ${unitEn}${value === 1 ? '' : 's'}`;

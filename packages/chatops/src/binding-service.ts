@@ -1,0 +1,413 @@
+import {
+  AxnError,
+  BindAxnExtension,
+  type DyplsClient,
+  formatBeijingTime,
+  QuerySubsId,
+  QuerySubscriptionDetail,
+  UnbindSubscription,
+  UpdateSubscription,
+} from '@axnbot/core';
+import { hashPhone, randomRef, toView } from './binding-view.js';
+import type { ServiceConfig } from './config.js';
+import type { Command, Locale, ParseError, Target } from './language/commands.js';
+import { maskPhone } from './language/phone.js';
+import type { BindingRecord, Ledger } from './ledger/ledger.js';
+import { type Actor, Policy } from './policy.js';
+import type { BindingView, BulkItem, DenialReason, Reply } from './replies.js';
+
+/** What the service is built from. Clock and reference generator are injected for exact tests. */
+export interface BindingServiceDeps {
+  readonly client: DyplsClient;
+  readonly ledger: Ledger;
+  readonly config: Pick<ServiceConfig, 'poolKey' | 'defaultCity' | 'hashKey' | 'allowUsers' | 'allowChannels' | 'admins' | 'rateLimitPerMinute'>;
+  readonly now?: () => number;
+  readonly newRef?: () => string;
+  /** How long a duplicate delivery waits for the first one's reply (default 30 s). */
+  readonly duplicateWaitMs?: number;
+}
+
+/** Binds in flight at once for one bulk command (the client's QPS limit still applies). */
+const BULK_CONCURRENCY = 8;
+/** How many X numbers a reconciliation looks through at most. */
+const RECONCILE_NUMBER_LIMIT = 200;
+const LIVE: BindingRecord['status'][] = ['active', 'unknown', 'pending'];
+
+/**
+ * The one place commands take effect, for every front end: policy, idempotency, the API call, the
+ * ledger and the audit trail. `execute` never throws; every outcome is a {@link Reply}.
+ */
+export class BindingService {
+  private readonly policy: Policy;
+  private readonly now: () => number;
+  private readonly newRef: () => string;
+
+  constructor(private readonly deps: BindingServiceDeps) {
+    this.now = deps.now ?? Date.now;
+    this.newRef = deps.newRef ?? randomRef;
+    this.policy = new Policy(deps.config, this.now);
+  }
+
+  /** Whether the actor is an axnbot admin (front ends use it to offer admin-only actions). */
+  isAdmin(actor: Actor): boolean {
+    return this.policy.isAdmin(actor);
+  }
+
+  async execute(command: Command | ParseError, actor: Actor): Promise<Reply> {
+    if ('kind' in command) {
+      return {
+        kind: 'error',
+        locale: command.locale,
+        code: 'local.VALIDATION',
+        detail: command.message,
+        suggestion: command.suggestion,
+        usage: command.usage,
+      };
+    }
+    const locale = command.locale;
+    try {
+      const denial = this.policy.checkAccess(actor);
+      if (denial) return await this.deny(actor, locale, denial, command.verb);
+      if (command.verb === 'help') return { kind: 'help', locale, topic: command.topic };
+      if (command.verb === 'info') return await this.info(command.target, locale, actor);
+      if (command.verb === 'list') return await this.list(command.scope, locale, actor);
+      return await this.once(actor, () => {
+        switch (command.verb) {
+          case 'bind':
+            return this.bind(command, actor);
+          case 'unbind':
+            return this.unbind(command.target, locale, actor);
+          case 'extend':
+            return this.extend(command.target, command.expiresAt, locale, actor);
+        }
+      });
+    } catch (error) {
+      return this.errorReply(error, locale);
+    }
+  }
+
+  /**
+   * Runs a state-changing command once per delivery key: the first delivery runs it and stores its
+   * reply; a redelivery (or a concurrent duplicate, on any replica) gets that reply.
+   */
+  private async once(actor: Actor, work: () => Promise<Reply>): Promise<Reply> {
+    const { ledger } = this.deps;
+    const key = `${actor.platform}:${actor.idempotencyKey}`;
+    if (await ledger.claimDelivery(key, this.now())) {
+      let reply: Reply;
+      try {
+        reply = await work();
+      } catch (error) {
+        reply = this.errorReply(error, 'en');
+      }
+      await ledger.completeDelivery(key, reply, this.now());
+      return reply;
+    }
+    const deadline = Date.now() + (this.deps.duplicateWaitMs ?? 30_000);
+    for (;;) {
+      const reply = await ledger.deliveryReply(key);
+      if (reply) return reply;
+      if (Date.now() > deadline) {
+        return { kind: 'error', locale: 'en', code: 'local.OUTCOME_UNKNOWN', detail: 'This message is still being handled; check with list in a moment.' };
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  private async bind(command: Extract<Command, { verb: 'bind' }>, actor: Actor): Promise<Reply> {
+    const { locale, phones, options } = command;
+    if (options.poolKey && !this.policy.isAdmin(actor)) return this.deny(actor, locale, 'admin-only', 'bind', 'pool=');
+    if (!this.policy.takeBinds(actor, phones.length)) return this.deny(actor, locale, 'rate-limited', 'bind');
+    const items: BulkItem[] = new Array(phones.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < phones.length) {
+        const index = next++;
+        items[index] = await this.bindOne(phones[index] as string, command, actor);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(BULK_CONCURRENCY, phones.length) }, worker));
+    if (phones.length > 1) return { kind: 'bulk', locale, items };
+    const [item] = items as [BulkItem];
+    if (item.outcome === 'bound') return { kind: 'bound', locale, binding: item.binding };
+    if (item.outcome === 'outcome-unknown') return { kind: 'outcome-unknown', locale, phoneMasked: item.phoneMasked, ref: item.ref };
+    return { kind: 'error', locale, code: item.code, detail: item.message, requestId: item.requestId };
+  }
+
+  private async bindOne(phone: string, command: Extract<Command, { verb: 'bind' }>, actor: Actor): Promise<BulkItem> {
+    const { ledger, client, config } = this.deps;
+    const { options } = command;
+    const now = this.now();
+    const phoneMasked = maskPhone(phone);
+    const record: BindingRecord = {
+      ref: this.newRef(),
+      subsId: null,
+      secretNo: options.secretNo ?? null,
+      extension: options.extension ?? null,
+      phoneMasked,
+      phoneHash: hashPhone(config.hashKey, phone),
+      poolKey: options.poolKey ?? config.poolKey,
+      city: options.city ?? config.defaultCity ?? null,
+      expiresAt: Math.floor(options.expiresAt / 1000) * 1000,
+      recording: options.record ?? false,
+      outId: null,
+      status: 'pending',
+      platform: actor.platform,
+      userId: actor.userId,
+      userName: actor.userName,
+      channelId: actor.channelId,
+      createdAt: now,
+      updatedAt: now,
+      requestId: null,
+    };
+    const outId = options.outId ?? record.ref;
+    await ledger.insertBinding({ ...record, outId });
+    try {
+      const bound = await client.call(BindAxnExtension, {
+        poolKey: record.poolKey,
+        phoneNoA: phone,
+        expiration: formatBeijingTime(record.expiresAt),
+        expectCity: record.city ?? undefined,
+        phoneNoX: options.secretNo,
+        extension: options.extension,
+        phoneNoB: options.phoneB,
+        isRecordingEnabled: options.record,
+        outId,
+      });
+      const patch = { subsId: bound.subsId, secretNo: bound.secretNo, extension: bound.extension, status: 'active' as const, requestId: bound.requestId, updatedAt: this.now() };
+      await ledger.updateBinding(record.ref, patch);
+      await this.audit(actor, 'bind', `${phoneMasked} ${record.ref} SubsId ${bound.subsId}`, 'OK', bound.requestId);
+      return { outcome: 'bound', phoneMasked, binding: toView({ ...record, outId, ...patch }) };
+    } catch (error) {
+      const failure = asAxnError(error);
+      const unknown = failure.code === 'local.OUTCOME_UNKNOWN';
+      await ledger.updateBinding(record.ref, { status: unknown ? 'unknown' : 'failed', requestId: failure.requestId ?? null, updatedAt: this.now() });
+      await this.audit(actor, 'bind', `${phoneMasked} ${record.ref}`, failure.code, failure.requestId ?? null, scrub(failure.message, [phone]));
+      if (unknown) return { outcome: 'outcome-unknown', phoneMasked, ref: record.ref };
+      return { outcome: 'error', phoneMasked, code: failure.code, message: scrub(failure.message, [phone]), requestId: failure.requestId };
+    }
+  }
+
+  private async unbind(target: Target, locale: Locale, actor: Actor): Promise<Reply> {
+    const record = await this.resolveOne(target, locale);
+    if ('kind' in record) return record;
+    if (!this.mayChange(record, actor)) return this.deny(actor, locale, 'not-owner', 'unbind', record.ref);
+    const live = await this.ensureKnown(record);
+    if (!live.subsId || !live.secretNo) return this.notFound(locale, `${live.phoneMasked} (${live.ref})`);
+    try {
+      const result = await this.deps.client.call(UnbindSubscription, { poolKey: live.poolKey, subsId: live.subsId, secretNo: live.secretNo });
+      await this.deps.ledger.updateBinding(live.ref, { status: 'unbound', updatedAt: this.now(), requestId: result.requestId });
+      await this.audit(actor, 'unbind', `${live.phoneMasked} ${live.ref} SubsId ${live.subsId}`, 'OK', result.requestId);
+      return { kind: 'unbound', locale, binding: toView({ ...live, status: 'unbound' }) };
+    } catch (error) {
+      return this.changeFailed(error, live, 'unbind', actor, locale);
+    }
+  }
+
+  private async extend(target: Target, expiresAt: number, locale: Locale, actor: Actor): Promise<Reply> {
+    const record = await this.resolveOne(target, locale);
+    if ('kind' in record) return record;
+    if (!this.mayChange(record, actor)) return this.deny(actor, locale, 'not-owner', 'extend', record.ref);
+    const live = await this.ensureKnown(record);
+    if (!live.subsId || !live.secretNo) return this.notFound(locale, `${live.phoneMasked} (${live.ref})`);
+    const at = Math.floor(expiresAt / 1000) * 1000;
+    try {
+      const result = await this.deps.client.call(UpdateSubscription, {
+        poolKey: live.poolKey,
+        subsId: live.subsId,
+        phoneNoX: live.secretNo,
+        operateType: 'updateExpire',
+        expiration: formatBeijingTime(at),
+      });
+      await this.deps.ledger.updateBinding(live.ref, { expiresAt: at, status: 'active', updatedAt: this.now(), requestId: result.requestId });
+      await this.audit(actor, 'extend', `${live.phoneMasked} ${live.ref} SubsId ${live.subsId} → ${formatBeijingTime(at)}`, 'OK', result.requestId);
+      return { kind: 'extended', locale, binding: toView({ ...live, expiresAt: at, status: 'active' }), previousExpiresAt: live.expiresAt };
+    } catch (error) {
+      return this.changeFailed(error, live, 'extend', actor, locale);
+    }
+  }
+
+  /** `info`: the ledger's bindings for the target, each checked with the service and kept in step. */
+  private async info(target: Target, locale: Locale, actor: Actor): Promise<Reply> {
+    const records = await this.resolveAll(target);
+    if (records.length === 0) return this.notFound(locale, describeTarget(target));
+    const views: BindingView[] = [];
+    for (const record of records.slice(0, 10)) views.push(toView(await this.refresh(record, actor)));
+    return { kind: 'info', locale, bindings: views };
+  }
+
+  private async list(scope: 'mine' | 'all', locale: Locale, actor: Actor): Promise<Reply> {
+    if (scope === 'all' && !this.policy.isAdmin(actor)) return this.deny(actor, locale, 'admin-only', 'list', 'all');
+    const limit = 50;
+    const records = await this.deps.ledger.listBindings({
+      owner: scope === 'mine' ? { platform: actor.platform, userId: actor.userId } : undefined,
+      statuses: ['active', 'unknown'],
+      limit,
+    });
+    const now = this.now();
+    const live: BindingView[] = [];
+    for (const record of records) {
+      if (record.status === 'active' && record.expiresAt <= now) {
+        await this.deps.ledger.updateBinding(record.ref, { status: 'expired', updatedAt: now });
+      } else {
+        live.push(toView(record));
+      }
+    }
+    return { kind: 'list', locale, scope, bindings: live, truncated: records.length === limit };
+  }
+
+  /** Checks one binding against the service and brings the ledger in step with what it says. */
+  private async refresh(record: BindingRecord, actor: Actor): Promise<BindingRecord> {
+    const known = await this.ensureKnown(record);
+    if (!known.subsId || !known.secretNo || (known.status !== 'active' && known.status !== 'pending')) return known;
+    try {
+      const detail = await this.deps.client.call(QuerySubscriptionDetail, { poolKey: known.poolKey, subsId: known.subsId, phoneNoX: known.secretNo });
+      if (detail.status === 'expired') return this.mark(known, 'expired', actor);
+      return known;
+    } catch (error) {
+      const failure = asAxnError(error);
+      if (failure.code === 'isv.SUBS_NOT_EXIST') return this.mark(known, known.expiresAt <= this.now() ? 'expired' : 'unbound', actor);
+      throw failure;
+    }
+  }
+
+  /**
+   * For a binding of unknown outcome, looks for it with the service: every X this ledger has seen in
+   * the pool is asked for its bindings (QuerySubsId), and each unfamiliar one's A is compared by HMAC
+   * (QuerySubscriptionDetail). Found: the record becomes active (or expired). Not found: it stays unknown.
+   */
+  private async ensureKnown(record: BindingRecord): Promise<BindingRecord> {
+    if (record.status !== 'unknown' && record.status !== 'pending') return record;
+    if (record.subsId) return record;
+    const { ledger, client, config } = this.deps;
+    const candidates = new Set<string>(record.secretNo ? [record.secretNo] : []);
+    for (const number of await ledger.knownSecretNumbers(record.poolKey)) candidates.add(number);
+    for (const secretNo of [...candidates].slice(0, RECONCILE_NUMBER_LIMIT)) {
+      const { subsIds } = await client.call(QuerySubsId, { poolKey: record.poolKey, phoneNoX: secretNo });
+      for (const subsId of subsIds) {
+        if (await ledger.bindingBySubsId(subsId)) continue;
+        const detail = await client.call(QuerySubscriptionDetail, { poolKey: record.poolKey, subsId, phoneNoX: secretNo });
+        if (hashPhone(config.hashKey, detail.phoneNoA) !== record.phoneHash) continue;
+        const patch = {
+          subsId,
+          secretNo,
+          extension: detail.extension ?? null,
+          status: detail.status === 'active' ? ('active' as const) : ('expired' as const),
+          requestId: detail.requestId,
+          updatedAt: this.now(),
+        };
+        await ledger.updateBinding(record.ref, patch);
+        await this.audit(systemActor, 'reconcile', `${record.phoneMasked} ${record.ref} SubsId ${subsId}`, 'OK', detail.requestId);
+        return { ...record, ...patch };
+      }
+    }
+    return record;
+  }
+
+  private async mark(record: BindingRecord, status: 'expired' | 'unbound', actor: Actor): Promise<BindingRecord> {
+    await this.deps.ledger.updateBinding(record.ref, { status, updatedAt: this.now() });
+    await this.audit(actor, 'reconcile', `${record.phoneMasked} ${record.ref} → ${status}`, 'OK', null);
+    return { ...record, status };
+  }
+
+  private async changeFailed(error: unknown, record: BindingRecord, action: string, actor: Actor, locale: Locale): Promise<Reply> {
+    const failure = asAxnError(error);
+    // The service says the binding is gone or expired: the ledger learns it too.
+    if (failure.code === 'isv.SUBS_NOT_EXIST' || failure.code === 'isv.FORBIDDEN_ACTION') {
+      const status = record.expiresAt <= this.now() || failure.code === 'isv.FORBIDDEN_ACTION' ? 'expired' : 'unbound';
+      await this.deps.ledger.updateBinding(record.ref, { status, updatedAt: this.now() });
+    }
+    await this.audit(actor, action, `${record.phoneMasked} ${record.ref}`, failure.code, failure.requestId ?? null, failure.message);
+    return { kind: 'error', locale, code: failure.code, detail: failure.message, requestId: failure.requestId };
+  }
+
+  /** The one binding a target names: the newest live one. */
+  private async resolveOne(target: Target, locale: Locale): Promise<BindingRecord | Reply> {
+    const records = await this.resolveAll(target);
+    const now = this.now();
+    const live = records.filter((record) => LIVE.includes(record.status) && record.expiresAt > now);
+    if (live.length === 0) return this.notFound(locale, describeTarget(target));
+    if (live.length > 1 && target.kind === 'phone') {
+      const ids = live.map((record) => record.subsId ?? record.ref).join(', ');
+      return {
+        kind: 'error',
+        locale,
+        code: 'local.VALIDATION',
+        detail: locale === 'zh' ? `${maskPhone(target.phone)} 有 ${live.length} 个有效绑定，请用绑定ID指定：${ids}` : `${maskPhone(target.phone)} has ${live.length} live bindings; name one by SubsId: ${ids}`,
+      };
+    }
+    return live[0] as BindingRecord;
+  }
+
+  private async resolveAll(target: Target): Promise<BindingRecord[]> {
+    const { ledger, config } = this.deps;
+    switch (target.kind) {
+      case 'subsId': {
+        const record = await ledger.bindingBySubsId(target.subsId);
+        return record ? [record] : [];
+      }
+      case 'phone':
+        return ledger.bindingsByPhoneHash(hashPhone(config.hashKey, target.phone));
+      case 'slot':
+        return ledger.bindingsBySlot(target.secretNo, target.extension);
+    }
+  }
+
+  private mayChange(record: BindingRecord, actor: Actor): boolean {
+    return (record.platform === actor.platform && record.userId === actor.userId) || this.policy.isAdmin(actor);
+  }
+
+  private notFound(locale: Locale, what: string): Reply {
+    return { kind: 'error', locale, code: 'local.NOT_FOUND', detail: what };
+  }
+
+  private async deny(actor: Actor, locale: Locale, reason: DenialReason, action: string, detail?: string): Promise<Reply> {
+    await this.audit(actor, 'deny', action, `local.POLICY_DENIED:${reason}`, null, detail ?? null);
+    return { kind: 'denied', locale, reason, detail };
+  }
+
+  private async audit(actor: Actor, action: string, target: string, result: string, requestId: string | null, detail: string | null = null): Promise<void> {
+    await this.deps.ledger.recordAudit({
+      at: this.now(),
+      platform: actor.platform,
+      userId: actor.userId,
+      userName: actor.userName,
+      channelId: actor.channelId,
+      action,
+      target,
+      result,
+      requestId,
+      detail,
+    });
+  }
+
+  private errorReply(error: unknown, locale: Locale): Reply {
+    const failure = asAxnError(error);
+    return { kind: 'error', locale, code: failure.code, detail: failure.message, requestId: failure.requestId };
+  }
+}
+
+/** The actor recorded for what the service does on its own (reconciliation). */
+const systemActor: Actor = { platform: 'system', userId: 'axnbot', userName: 'axnbot', channelId: '-', idempotencyKey: '-' };
+
+function asAxnError(error: unknown): AxnError {
+  if (error instanceof AxnError) return error;
+  // A bug or a database failure: reported without internals.
+  return new AxnError({ code: 'local.INTERNAL', message: 'axnbot failed unexpectedly; the error was recorded.', cause: error });
+}
+
+/** Masks the given numbers wherever they appear in server text. */
+function scrub(text: string, phones: readonly string[]): string {
+  return phones.reduce((out, phone) => out.split(phone).join(maskPhone(phone)), text);
+}
+
+function describeTarget(target: Target): string {
+  switch (target.kind) {
+    case 'subsId':
+      return `SubsId ${target.subsId}`;
+    case 'phone':
+      return maskPhone(target.phone);
+    case 'slot':
+      return `${target.secretNo}#${target.extension}`;
+  }
+}

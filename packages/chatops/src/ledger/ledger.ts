@@ -1,0 +1,86 @@
+import type { BindingStatus, Reply } from '../replies.js';
+
+/** A binding as the ledger keeps it. A is never stored in clear: only masked, and as an HMAC. */
+export interface BindingRecord {
+  readonly ref: string;
+  readonly subsId: string | null;
+  readonly secretNo: string | null;
+  readonly extension: string | null;
+  readonly phoneMasked: string;
+  /** HMAC-SHA256 of A's digits under `AXN_HASH_KEY`, for look-ups. */
+  readonly phoneHash: string;
+  readonly poolKey: string;
+  readonly city: string | null;
+  readonly expiresAt: number;
+  readonly recording: boolean;
+  readonly outId: string | null;
+  readonly status: BindingStatus;
+  readonly platform: string;
+  readonly userId: string;
+  readonly userName: string;
+  readonly channelId: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly requestId: string | null;
+}
+
+/** Fields a binding's later life may change. */
+export type BindingPatch = Partial<Pick<BindingRecord, 'subsId' | 'secretNo' | 'extension' | 'expiresAt' | 'status' | 'requestId' | 'updatedAt'>>;
+
+/** Who did what, where, with what result. A is masked in `target`. */
+export interface AuditEvent {
+  readonly at: number;
+  readonly platform: string;
+  readonly userId: string;
+  readonly userName: string;
+  readonly channelId: string;
+  /** The verb, or `deny`. */
+  readonly action: string;
+  /** What it acted on: a ref, a SubsId, a masked A. */
+  readonly target: string;
+  /** `OK` or the error / denial code. */
+  readonly result: string;
+  readonly requestId: string | null;
+  readonly detail: string | null;
+}
+
+/** Whose bindings to list. */
+export interface BindingQuery {
+  readonly owner?: { readonly platform: string; readonly userId: string };
+  readonly statuses: readonly BindingStatus[];
+  readonly limit: number;
+}
+
+/**
+ * The ledger: bindings, delivery idempotency and the audit trail. Two real stores implement it —
+ * SQLite (one process) and PostgreSQL (several bot replicas on one database) — and one behaviour suite
+ * runs against both.
+ */
+export interface Ledger {
+  /**
+   * Claims a delivery's idempotency key. `true`: this caller owns it and must complete it. `false`: it
+   * was claimed before (a redelivery, or a concurrent duplicate) — wait for its reply instead.
+   */
+  claimDelivery(key: string, now: number): Promise<boolean>;
+  /** The reply a completed delivery gave; `null` while it is still being handled; `undefined` if unknown. */
+  deliveryReply(key: string): Promise<Reply | null | undefined>;
+  completeDelivery(key: string, reply: Reply, now: number): Promise<void>;
+
+  insertBinding(record: BindingRecord): Promise<void>;
+  updateBinding(ref: string, patch: BindingPatch): Promise<void>;
+  bindingByRef(ref: string): Promise<BindingRecord | undefined>;
+  bindingBySubsId(subsId: string): Promise<BindingRecord | undefined>;
+  /** Bindings on X with that extension, newest first. */
+  bindingsBySlot(secretNo: string, extension: string): Promise<BindingRecord[]>;
+  /** Bindings of an A (by its HMAC), newest first. */
+  bindingsByPhoneHash(phoneHash: string): Promise<BindingRecord[]>;
+  listBindings(query: BindingQuery): Promise<BindingRecord[]>;
+  /** X numbers this ledger has seen in a pool: where to look for a binding of unknown outcome. */
+  knownSecretNumbers(poolKey: string): Promise<string[]>;
+
+  recordAudit(event: AuditEvent): Promise<void>;
+  /** The newest audit events first. */
+  auditEvents(limit: number): Promise<AuditEvent[]>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,58 @@
+import pg from 'pg';
+import type { SqlDriver } from './sql-driver.js';
+
+/** An arbitrary constant naming axnbot's migration lock among PostgreSQL advisory locks. */
+const MIGRATION_LOCK_ID = 0x61786e;
+
+/** Numbers `?` placeholders as `$1, $2, …` (the ledger's SQL has no `?` inside string literals). */
+function numbered(sql: string): string {
+  let index = 0;
+  return sql.replace(/\?/g, () => `$${++index}`);
+}
+
+/**
+ * A {@link SqlDriver} over a PostgreSQL pool. `schema`, when given, is created if needed and used as the
+ * search path — how tests keep runs apart on one database.
+ */
+export async function postgresDriver(connectionString: string, options: { schema?: string; max?: number } = {}): Promise<SqlDriver> {
+  const { schema } = options;
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error('schema must be a lower-case SQL identifier');
+  if (schema) {
+    const admin = new pg.Client({ connectionString });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    } finally {
+      await admin.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 10,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // An idle client's error (the server restarting) must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  return {
+    dialect: 'postgres',
+    async query<Row>(sql: string, params: readonly unknown[] = []) {
+      return (await pool.query(numbered(sql), params as unknown[])).rows as Row[];
+    },
+    async run(sql: string, params: readonly unknown[] = []) {
+      return (await pool.query(numbered(sql), params as unknown[])).rowCount ?? 0;
+    },
+    async withMigrationLock(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+        return await work();
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => {});
+        client.release();
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * The little a ledger needs from a SQL database, so that one implementation serves SQLite and
+ * PostgreSQL. Statements use `?` placeholders; the PostgreSQL driver numbers them.
+ */
+export interface SqlDriver {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Rows of a query, with column names as written in the SQL. */
+  query<Row>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** Runs a statement; answers how many rows it changed. */
+  run(sql: string, params?: readonly unknown[]): Promise<number>;
+  /** Runs `work` holding the database-wide migration lock (a no-op for SQLite's single writer). */
+  withMigrationLock<T>(work: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Schema migrations, shared by both dialects (types chosen to mean the same in each). Append only. */
+export const LEDGER_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS axn_deliveries (
+     key TEXT PRIMARY KEY,
+     created_at BIGINT NOT NULL,
+     reply TEXT,
+     completed_at BIGINT
+   );
+   CREATE TABLE IF NOT EXISTS axn_bindings (
+     ref TEXT PRIMARY KEY,
+     subs_id TEXT UNIQUE,
+     secret_no TEXT,
+     extension TEXT,
+     phone_masked TEXT NOT NULL,
+     phone_hash TEXT NOT NULL,
+     pool_key TEXT NOT NULL,
+     city TEXT,
+     expires_at BIGINT NOT NULL,
+     recording INTEGER NOT NULL,
+     out_id TEXT,
+     status TEXT NOT NULL CHECK (status IN ('pending', 'active', 'unknown', 'unbound', 'expired', 'failed')),
+     platform TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     user_name TEXT NOT NULL,
+     channel_id TEXT NOT NULL,
+     created_at BIGINT NOT NULL,
+     updated_at BIGINT NOT NULL,
+     request_id TEXT
+   );
+   CREATE INDEX IF NOT EXISTS axn_bindings_by_phone ON axn_bindings (phone_hash, created_at);
+   CREATE INDEX IF NOT EXISTS axn_bindings_by_owner ON axn_bindings (platform, user_id, status);
+   CREATE INDEX IF NOT EXISTS axn_bindings_by_slot ON axn_bindings (secret_no, extension);
+   CREATE TABLE IF NOT EXISTS axn_audit (
+     id TEXT PRIMARY KEY,
+     at BIGINT NOT NULL,
+     platform TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     user_name TEXT NOT NULL,
+     channel_id TEXT NOT NULL,
+     action TEXT NOT NULL,
+     target TEXT NOT NULL,
+     result TEXT NOT NULL,
+     request_id TEXT,
+     detail TEXT
+   );
+   CREATE INDEX IF NOT EXISTS axn_audit_by_time ON axn_audit (at);`,
+];

@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import type { Reply } from '../replies.js';
+import type { AuditEvent, BindingPatch, BindingQuery, BindingRecord, Ledger } from './ledger.js';
+import { LEDGER_MIGRATIONS, type SqlDriver } from './sql-driver.js';
+
+interface BindingRow {
+  ref: string;
+  subs_id: string | null;
+  secret_no: string | null;
+  extension: string | null;
+  phone_masked: string;
+  phone_hash: string;
+  pool_key: string;
+  city: string | null;
+  expires_at: number | string;
+  recording: number;
+  out_id: string | null;
+  status: BindingRecord['status'];
+  platform: string;
+  user_id: string;
+  user_name: string;
+  channel_id: string;
+  created_at: number | string;
+  updated_at: number | string;
+  request_id: string | null;
+}
+
+// PostgreSQL answers BIGINT as a string; both become numbers here (ms timestamps fit exactly).
+const toRecord = (row: BindingRow): BindingRecord => ({
+  ref: row.ref,
+  subsId: row.subs_id,
+  secretNo: row.secret_no,
+  extension: row.extension,
+  phoneMasked: row.phone_masked,
+  phoneHash: row.phone_hash,
+  poolKey: row.pool_key,
+  city: row.city,
+  expiresAt: Number(row.expires_at),
+  recording: Number(row.recording) === 1,
+  outId: row.out_id,
+  status: row.status,
+  platform: row.platform,
+  userId: row.user_id,
+  userName: row.user_name,
+  channelId: row.channel_id,
+  createdAt: Number(row.created_at),
+  updatedAt: Number(row.updated_at),
+  requestId: row.request_id,
+});
+
+const PATCH_COLUMNS: Record<keyof BindingPatch, string> = {
+  subsId: 'subs_id',
+  secretNo: 'secret_no',
+  extension: 'extension',
+  expiresAt: 'expires_at',
+  status: 'status',
+  requestId: 'request_id',
+  updatedAt: 'updated_at',
+};
+
+/** The ledger over any {@link SqlDriver}; the SQL is the same for SQLite and PostgreSQL. */
+export class SqlLedger implements Ledger {
+  private constructor(private readonly db: SqlDriver) {}
+
+  /** Opens a ledger on a driver, bringing its schema up to date under the migration lock. */
+  static async open(db: SqlDriver): Promise<SqlLedger> {
+    await db.withMigrationLock(async () => {
+      await db.run('CREATE TABLE IF NOT EXISTS axn_schema (version INTEGER NOT NULL)');
+      const [row] = await db.query<{ version: number }>('SELECT MAX(version) AS version FROM axn_schema');
+      const current = Number(row?.version ?? 0);
+      for (let index = current; index < LEDGER_MIGRATIONS.length; index++) {
+        for (const statement of (LEDGER_MIGRATIONS[index] as string).split(';').map((s) => s.trim()).filter(Boolean)) {
+          await db.run(statement);
+        }
+        await db.run('INSERT INTO axn_schema (version) VALUES (?)', [index + 1]);
+      }
+    });
+    return new SqlLedger(db);
+  }
+
+  async claimDelivery(key: string, now: number): Promise<boolean> {
+    const changed = await this.db.run('INSERT INTO axn_deliveries (key, created_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING', [key, now]);
+    return changed === 1;
+  }
+
+  async deliveryReply(key: string): Promise<Reply | null | undefined> {
+    const [row] = await this.db.query<{ reply: string | null }>('SELECT reply FROM axn_deliveries WHERE key = ?', [key]);
+    if (!row) return undefined;
+    return row.reply === null ? null : (JSON.parse(row.reply) as Reply);
+  }
+
+  async completeDelivery(key: string, reply: Reply, now: number): Promise<void> {
+    await this.db.run('UPDATE axn_deliveries SET reply = ?, completed_at = ? WHERE key = ?', [JSON.stringify(reply), now, key]);
+  }
+
+  async insertBinding(r: BindingRecord): Promise<void> {
+    await this.db.run(
+      `INSERT INTO axn_bindings (ref, subs_id, secret_no, extension, phone_masked, phone_hash, pool_key, city, expires_at, recording,
+         out_id, status, platform, user_id, user_name, channel_id, created_at, updated_at, request_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        r.ref, r.subsId, r.secretNo, r.extension, r.phoneMasked, r.phoneHash, r.poolKey, r.city, r.expiresAt, r.recording ? 1 : 0,
+        r.outId, r.status, r.platform, r.userId, r.userName, r.channelId, r.createdAt, r.updatedAt, r.requestId,
+      ],
+    );
+  }
+
+  async updateBinding(ref: string, patch: BindingPatch): Promise<void> {
+    const keys = (Object.keys(patch) as Array<keyof BindingPatch>).filter((key) => patch[key] !== undefined);
+    if (keys.length === 0) return;
+    const sets = keys.map((key) => `${PATCH_COLUMNS[key]} = ?`).join(', ');
+    await this.db.run(`UPDATE axn_bindings SET ${sets} WHERE ref = ?`, [...keys.map((key) => patch[key]), ref]);
+  }
+
+  async bindingByRef(ref: string): Promise<BindingRecord | undefined> {
+    const [row] = await this.db.query<BindingRow>('SELECT * FROM axn_bindings WHERE ref = ?', [ref]);
+    return row && toRecord(row);
+  }
+
+  async bindingBySubsId(subsId: string): Promise<BindingRecord | undefined> {
+    const [row] = await this.db.query<BindingRow>('SELECT * FROM axn_bindings WHERE subs_id = ?', [subsId]);
+    return row && toRecord(row);
+  }
+
+  async bindingsBySlot(secretNo: string, extension: string): Promise<BindingRecord[]> {
+    const rows = await this.db.query<BindingRow>(
+      'SELECT * FROM axn_bindings WHERE secret_no = ? AND extension = ? ORDER BY created_at DESC LIMIT 20',
+      [secretNo, extension],
+    );
+    return rows.map(toRecord);
+  }
+
+  async bindingsByPhoneHash(phoneHash: string): Promise<BindingRecord[]> {
+    const rows = await this.db.query<BindingRow>('SELECT * FROM axn_bindings WHERE phone_hash = ? ORDER BY created_at DESC LIMIT 20', [phoneHash]);
+    return rows.map(toRecord);
+  }
+
+  async listBindings(query: BindingQuery): Promise<BindingRecord[]> {
+    const where = [`status IN (${query.statuses.map(() => '?').join(', ')})`];
+    const params: unknown[] = [...query.statuses];
+    if (query.owner) {
+      where.push('platform = ? AND user_id = ?');
+      params.push(query.owner.platform, query.owner.userId);
+    }
+    params.push(query.limit);
+    const rows = await this.db.query<BindingRow>(`SELECT * FROM axn_bindings WHERE ${where.join(' AND ')} ORDER BY expires_at ASC LIMIT ?`, params);
+    return rows.map(toRecord);
+  }
+
+  async knownSecretNumbers(poolKey: string): Promise<string[]> {
+    const rows = await this.db.query<{ secret_no: string }>(
+      'SELECT DISTINCT secret_no FROM axn_bindings WHERE pool_key = ? AND secret_no IS NOT NULL ORDER BY secret_no',
+      [poolKey],
+    );
+    return rows.map((row) => row.secret_no);
+  }
+
+  async recordAudit(e: AuditEvent): Promise<void> {
+    await this.db.run(
+      `INSERT INTO axn_audit (id, at, platform, user_id, user_name, channel_id, action, target, result, request_id, detail)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [randomUUID(), e.at, e.platform, e.userId, e.userName, e.channelId, e.action, e.target, e.result, e.requestId, e.detail],
+    );
+  }
+
+  async auditEvents(limit: number): Promise<AuditEvent[]> {
+    const rows = await this.db.query<Record<string, string | number | null>>('SELECT * FROM axn_audit ORDER BY at DESC LIMIT ?', [limit]);
+    return rows.map((row) => ({
+      at: Number(row.at),
+      platform: String(row.platform),
+      userId: String(row.user_id),
+      userName: String(row.user_name),
+      channelId: String(row.channel_id),
+      action: String(row.action),
+      target: String(row.target),
+      result: String(row.result),
+      requestId: row.request_id === null ? null : String(row.request_id),
+      detail: row.detail === null ? null : String(row.detail),
+    }));
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}

@@ -1,0 +1,37 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { SqlDriver } from './sql-driver.js';
+
+/** A {@link SqlDriver} over a SQLite file (WAL) through better-sqlite3. */
+export function sqliteDriver(path: string): SqlDriver {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  const cache = new Map<string, Database.Statement>();
+  const statement = (sql: string) => {
+    let prepared = cache.get(sql);
+    if (!prepared) {
+      prepared = db.prepare(sql);
+      cache.set(sql, prepared);
+    }
+    return prepared;
+  };
+  return {
+    dialect: 'sqlite',
+    async query<Row>(sql: string, params: readonly unknown[] = []) {
+      return statement(sql).all(...params) as Row[];
+    },
+    async run(sql: string, params: readonly unknown[] = []) {
+      return statement(sql).run(...params).changes;
+    },
+    async withMigrationLock(work) {
+      return work();
+    },
+    async close() {
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import type { DenialReason } from './replies.js';
+
+/** Who is acting, where, and on which delivery. */
+export interface Actor {
+  readonly platform: 'slack' | 'dingtalk' | 'console' | (string & {});
+  readonly userId: string;
+  readonly userName: string;
+  readonly channelId: string;
+  /** Each delivery's own key (Slack: team + trigger_id or envelope id; DingTalk: msgId; console: generated). */
+  readonly idempotencyKey: string;
+}
+
+/** The access rules, from config (`platform:id` entries). Empty allow-lists allow everyone. */
+export interface PolicyRules {
+  readonly allowUsers: readonly string[];
+  readonly allowChannels: readonly string[];
+  readonly admins: readonly string[];
+  readonly rateLimitPerMinute: number;
+}
+
+/**
+ * Access policy: allow-lists, admins and a per-user sliding one-minute rate limit on binds. Clock
+ * injected; state is per process (each replica limits on its own — stated in the README).
+ */
+export class Policy {
+  private readonly recent = new Map<string, number[]>();
+
+  constructor(
+    private readonly rules: PolicyRules,
+    private readonly now: () => number,
+  ) {}
+
+  private static id(actor: Actor): string {
+    return `${actor.platform}:${actor.userId}`;
+  }
+
+  isAdmin(actor: Actor): boolean {
+    return this.rules.admins.includes(Policy.id(actor));
+  }
+
+  /** Whether the actor may use axnbot here at all; the reason when not. Admins pass everywhere. */
+  checkAccess(actor: Actor): DenialReason | undefined {
+    if (this.isAdmin(actor)) return undefined;
+    if (this.rules.allowUsers.length > 0 && !this.rules.allowUsers.includes(Policy.id(actor))) return 'user-not-allowed';
+    if (this.rules.allowChannels.length > 0 && !this.rules.allowChannels.includes(`${actor.platform}:${actor.channelId}`)) {
+      return 'channel-not-allowed';
+    }
+    return undefined;
+  }
+
+  /** Counts `count` binds against the actor's minute; `false` (and nothing counted) when over the limit. */
+  takeBinds(actor: Actor, count: number): boolean {
+    const key = Policy.id(actor);
+    const now = this.now();
+    const window = (this.recent.get(key) ?? []).filter((at) => now - at < 60_000);
+    if (window.length + count > this.rules.rateLimitPerMinute) {
+      this.recent.set(key, window);
+      return false;
+    }
+    for (let i = 0; i < count; i++) window.push(now);
+    this.recent.set(key, window);
+    return true;
+  }
+}

@@ -1,0 +1,63 @@
+import type { Locale, Verb } from './language/commands.js';
+
+/** A binding as replies show it: A is only ever masked. */
+export interface BindingView {
+  /** axnbot's reference for the binding (also its default OutId). */
+  readonly ref: string;
+  readonly subsId: string | null;
+  readonly secretNo: string | null;
+  readonly extension: string | null;
+  readonly phoneMasked: string;
+  readonly city: string | null;
+  readonly poolKey: string;
+  readonly expiresAt: number;
+  readonly recording: boolean;
+  readonly status: BindingStatus;
+  readonly boundBy: string;
+  readonly requestId: string | null;
+}
+
+/** The life of a binding in the ledger. */
+export type BindingStatus = 'pending' | 'active' | 'unknown' | 'unbound' | 'expired' | 'failed';
+
+/** Why the service refused, before doing anything. */
+export type DenialReason = 'user-not-allowed' | 'channel-not-allowed' | 'admin-only' | 'rate-limited' | 'not-owner';
+
+/** One number's result in a bulk bind. */
+export type BulkItem =
+  | { readonly outcome: 'bound'; readonly phoneMasked: string; readonly binding: BindingView }
+  | { readonly outcome: 'error'; readonly phoneMasked: string; readonly code: string; readonly message: string; readonly requestId?: string }
+  | { readonly outcome: 'outcome-unknown'; readonly phoneMasked: string; readonly ref: string };
+
+/**
+ * Everything the service answers. Front ends render it for their platform; `locale` says which
+ * language the user spoke.
+ */
+export type Reply =
+  | { readonly kind: 'bound'; readonly locale: Locale; readonly binding: BindingView }
+  | { readonly kind: 'bulk'; readonly locale: Locale; readonly items: readonly BulkItem[] }
+  | { readonly kind: 'unbound'; readonly locale: Locale; readonly binding: BindingView }
+  | { readonly kind: 'extended'; readonly locale: Locale; readonly binding: BindingView; readonly previousExpiresAt: number }
+  | { readonly kind: 'info'; readonly locale: Locale; readonly bindings: readonly BindingView[] }
+  | { readonly kind: 'list'; readonly locale: Locale; readonly scope: 'mine' | 'all'; readonly bindings: readonly BindingView[]; readonly truncated: boolean }
+  | { readonly kind: 'help'; readonly locale: Locale; readonly topic?: Verb }
+  | {
+      readonly kind: 'error';
+      readonly locale: Locale;
+      /** An Aliyun or local code; its words come from core's taxonomy. */
+      readonly code: string;
+      /** The specific detail (the server's message, or the parser's). */
+      readonly detail: string;
+      readonly requestId?: string;
+      /** For parse errors: the near miss and the verb's usage. */
+      readonly suggestion?: string;
+      readonly usage?: string;
+    }
+  | { readonly kind: 'outcome-unknown'; readonly locale: Locale; readonly phoneMasked: string; readonly ref: string }
+  | { readonly kind: 'denied'; readonly locale: Locale; readonly reason: DenialReason; readonly detail?: string };
+
+/** Whether a reply reports success (for exit codes and metrics). */
+export function isSuccess(reply: Reply): boolean {
+  if (reply.kind === 'bulk') return reply.items.every((item) => item.outcome === 'bound');
+  return reply.kind !== 'error' && reply.kind !== 'denied' && reply.kind !== 'outcome-unknown';
+}
