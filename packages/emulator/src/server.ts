@@ -117,7 +117,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       format = responseFormat(params);
       const headers = lowerCaseHeaders(req);
       action = gateway.authenticate({ method: req.method, query, params, headers, body }).action;
-      const handler = ACTIONS[action];
+      const handler = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
       if (!handler) throw new ApiFailure('InvalidAction.NotFound', 'Specified api is not found, please check your url and method.', 404);
       if (faults.overCap(action, clock.now())) throw new ApiFailure('isv.FLOW_LIMIT', 'Triggering the flow control.', 200);
       const fault = faults.take(action);

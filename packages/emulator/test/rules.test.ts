@@ -206,6 +206,8 @@ describe('gateway rules', () => {
     ['no Version', {}, { Version: '' }, 400, 'MissingVersion'],
     ['a wrong Version', {}, { Version: '2014-05-26' }, 400, 'InvalidVersion'],
     ['an unknown Action', {}, { Action: 'DescribeRegions' }, 404, 'InvalidAction.NotFound'],
+    ['an Action named like an object property', {}, { Action: 'Constructor' }, 404, 'InvalidAction.NotFound'],
+    ['an Action named __proto__', {}, { Action: '__proto__' }, 404, 'InvalidAction.NotFound'],
   ])('%s → %s %s', async (_name, options, params, status, code) => {
     const emu = await emulator();
     const opts = { ...options } as { secret?: string; timestamp?: Date };

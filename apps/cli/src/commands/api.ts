@@ -59,7 +59,7 @@ export async function apiCommand(
   try {
     const client = createDyplsClient({ endpoint, signature, method, env });
     try {
-      const effect = OPERATIONS[action]?.effect ?? 'write';
+      const effect = (Object.hasOwn(OPERATIONS, action) ? OPERATIONS[action]?.effect : undefined) ?? 'write';
       const body = await client.callRaw(action, params, effect);
       out.write(values.json ? `${JSON.stringify(body)}\n` : pretty(body));
       return 0;

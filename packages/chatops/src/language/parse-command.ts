@@ -5,7 +5,8 @@ import { closest } from './suggest.js';
 import { type Token, normalizeText, tokenize } from './tokenize.js';
 import { allUsage, USAGE } from './usage.js';
 
-const VERBS: Record<string, { verb: Verb; zh: boolean }> = {
+// Maps, not object literals: a user typing `__proto__` or `constructor` must find nothing.
+const VERBS = new Map<string, { verb: Verb; zh: boolean }>(Object.entries({
   bind: { verb: 'bind', zh: false },
   unbind: { verb: 'unbind', zh: false },
   extend: { verb: 'extend', zh: false },
@@ -19,11 +20,11 @@ const VERBS: Record<string, { verb: Verb; zh: boolean }> = {
   查询: { verb: 'info', zh: true },
   列表: { verb: 'list', zh: true },
   帮助: { verb: 'help', zh: true },
-};
+}));
 
 type OptionKey = 'city' | 'expires' | 'ext' | 'x' | 'b' | 'record' | 'out' | 'pool';
 
-const OPTION_ALIASES: Record<string, OptionKey> = {
+const OPTION_ALIASES = new Map<string, OptionKey>(Object.entries({
   city: 'city',
   城市: 'city',
   expires: 'expires',
@@ -43,7 +44,7 @@ const OPTION_ALIASES: Record<string, OptionKey> = {
   业务号: 'out',
   pool: 'pool',
   号池: 'pool',
-};
+} satisfies Record<string, OptionKey>));
 
 /** The name of each option as shown to a user of each language. */
 const OPTION_NAMES: Record<OptionKey, Record<Locale, string>> = {
@@ -142,10 +143,10 @@ export function parseCommand(text: string, context: ParseContext): Command | Par
       if (tokens.length === 0) return { verb: 'help', locale };
     }
     const word = stripSlash(tokens[0]!.text);
-    const entry = VERBS[word.toLowerCase()];
+    const entry = VERBS.get(word.toLowerCase());
     if (!entry) {
       if (/[\u4e00-\u9fff]/.test(word)) locale = 'zh';
-      const suggestion = closest(word, Object.keys(VERBS).filter((alias) => /[\u4e00-\u9fff]/.test(alias) === (locale === 'zh')));
+      const suggestion = closest(word, [...VERBS.keys()].filter((alias) => /[\u4e00-\u9fff]/.test(alias) === (locale === 'zh')));
       throw new Refusal('unknownVerb', word, {}, suggestion);
     }
     verb = entry.verb;
@@ -183,7 +184,7 @@ function splitOption(token: Token): { key: string; value: string } | undefined {
   const colon = token.text.indexOf(':');
   if (colon > 0) {
     const key = token.text.slice(0, colon);
-    if (OPTION_ALIASES[key.toLowerCase()] !== undefined) return { key, value: token.text.slice(colon + 1) };
+    if (OPTION_ALIASES.has(key.toLowerCase())) return { key, value: token.text.slice(colon + 1) };
   }
   return undefined;
 }
@@ -199,9 +200,9 @@ function readOptions(tokens: readonly Token[]): { options: Map<OptionKey, { raw:
       positionals.push(token.text);
       continue;
     }
-    const key = OPTION_ALIASES[option.key.toLowerCase()];
+    const key = OPTION_ALIASES.get(option.key.toLowerCase());
     if (!key) {
-      const english = closest(option.key, Object.keys(OPTION_ALIASES));
+      const english = closest(option.key, [...OPTION_ALIASES.keys()]);
       throw new Refusal('unknownKey', option.key, {}, english);
     }
     if (options.has(key)) throw new Refusal('repeatedKey', option.key);
@@ -358,7 +359,7 @@ function parseList(tokens: readonly Token[], locale: Locale): Command {
 function parseHelp(tokens: readonly Token[], locale: Locale): Command {
   const words = tokens.map((token) => stripSlash(token.text));
   if (words.length === 0) return { verb: 'help', locale };
-  const entry = VERBS[words[0]!.toLowerCase()];
-  if (!entry || words.length > 1) throw new Refusal('badTopic', words[entry ? 1 : 0], {}, entry ? undefined : closest(words[0]!, Object.keys(VERBS)));
+  const entry = VERBS.get(words[0]!.toLowerCase());
+  if (!entry || words.length > 1) throw new Refusal('badTopic', words[entry ? 1 : 0], {}, entry ? undefined : closest(words[0]!, [...VERBS.keys()]));
   return { verb: 'help', locale, topic: entry.verb };
 }

@@ -32,7 +32,7 @@ export function normalizeText(text: string): string {
   let out = '';
   for (const char of text) {
     const code = char.codePointAt(0) as number;
-    if (REPLACEMENTS[char] !== undefined) out += REPLACEMENTS[char];
+    if (Object.hasOwn(REPLACEMENTS, char)) out += REPLACEMENTS[char];
     else if (code >= 0xff10 && code <= 0xff19) out += String.fromCharCode(code - 0xff10 + 0x30);
     else if (code < 0x20 || (code >= 0x7f && code < 0xa0) || code === 0x2028 || code === 0x2029) out += ' ';
     else out += char;

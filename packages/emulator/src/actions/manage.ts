@@ -61,7 +61,7 @@ export function updateSubscription(params: Params, context: ActionContext): Acti
     required(params, 'PhoneNoX');
     const operateType = params.OperateType;
     if (!operateType) throw refuse('isv.INVALID_PARAMETERS', 'operateType can not be blank');
-    const blank = BLANK_MESSAGES[operateType];
+    const blank = Object.hasOwn(BLANK_MESSAGES, operateType) ? BLANK_MESSAGES[operateType] : undefined;
     if (!blank) throw refuse('isv.INVALID_PARAMETERS', `operateType ${operateType.slice(0, 40)} is not supported`);
     const binding = namedBinding(params, context, 'PhoneNoX');
     const now = clock.now();
