@@ -9,45 +9,18 @@
  */
 export function parseJsonLossless(text: string): unknown {
   // Fast path: no run of 16+ digits anywhere means nothing can lose precision.
-  if (!/\d{16}/.test(text)) return JSON.parse(text);
-  let out = '';
-  let copiedUpTo = 0;
-  let i = 0;
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22 /* " */) {
-      i = skipString(text, i);
-      continue;
-    }
-    const startsNumber = c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39);
-    if (!startsNumber) {
-      i++;
-      continue;
-    }
-    const start = i;
-    i++;
-    while (i < text.length && isNumberChar(text.charCodeAt(i))) i++;
-    const literal = text.slice(start, i);
-    if (/^-?\d+$/.test(literal) && !Number.isSafeInteger(Number(literal))) {
-      out += `${text.slice(copiedUpTo, start)}"${literal}"`;
-      copiedUpTo = i;
-    }
-  }
-  return JSON.parse(out + text.slice(copiedUpTo));
+  if (!LONG_DIGITS.test(text)) return JSON.parse(text);
+  // Strings are matched whole (and left alone) so digits inside them are never touched.
+  return JSON.parse(
+    text.replace(STRING_OR_INTEGER, (token) =>
+      token.charCodeAt(0) !== 0x22 && !Number.isSafeInteger(Number(token)) ? `"${token}"` : token,
+    ),
+  );
 }
 
-function isNumberChar(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d;
-}
-
-/** Returns the index just past the string literal that opens at `start`. */
-function skipString(text: string, start: number): number {
-  let i = start + 1;
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (c === 0x5c /* \ */) i += 2;
-    else if (c === 0x22) return i + 1;
-    else i++;
-  }
-  return i;
-}
+const LONG_DIGITS = /\d{16}/;
+/**
+ * A string literal, or a whole integer literal: not part of a fraction or an exponent, which the
+ * look-behind and look-ahead rule out.
+ */
+const STRING_OR_INTEGER = /"(?:[^"\\]|\\.)*"|(?<![\d.eE+-])-?\d+(?![\d.eE])/g;

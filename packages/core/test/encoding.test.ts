@@ -63,6 +63,16 @@ describe('parseJsonLossless', () => {
     });
   });
 
+  it('leaves long fractions and exponents to JSON.parse', () => {
+    const text = '{"f":1.12345678901234567890,"e":1e-12345678901234567,"g":-2.5E+12345678901234567,"n":-12345678901234567890}';
+    const parsed = parseJsonLossless(text) as Record<string, unknown>;
+    const plain = JSON.parse(text) as Record<string, unknown>;
+    expect(parsed.f).toBe(plain.f);
+    expect(parsed.e).toBe(plain.e);
+    expect(parsed.g).toBe(plain.g);
+    expect(parsed.n).toBe('-12345678901234567890');
+  });
+
   it('does not mistake digits after an escaped quote for a number', () => {
     expect(parseJsonLossless('{"s":"a\\"12345678901234567890","n":12345678901234567890}')).toEqual({
       s: 'a"12345678901234567890',

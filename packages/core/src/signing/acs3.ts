@@ -1,4 +1,5 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
+import { hmacKey } from './hmac-key.js';
 import { type SignableParams, canonicalQuery, compareCodeUnits } from './percent-encode.js';
 import { type VerifyResult, constantTimeEqual } from './rpc-v2.js';
 
@@ -50,9 +51,9 @@ export function signAcs3(request: Acs3Request, accessKeyId: string, accessKeySec
     signedHeaders,
     payloadHash,
   ].join('\n');
-  const hashedCanonicalRequest = createHash('sha256').update(canonicalRequest, 'utf8').digest('hex');
+  const hashedCanonicalRequest = hash('sha256', canonicalRequest, 'hex');
   const stringToSign = `${ACS3_ALGORITHM}\n${hashedCanonicalRequest}`;
-  const signature = createHmac('sha256', accessKeySecret).update(stringToSign, 'utf8').digest('hex');
+  const signature = createHmac('sha256', hmacKey(accessKeySecret)).update(stringToSign, 'utf8').digest('hex');
   return {
     canonicalRequest,
     hashedCanonicalRequest,
@@ -99,9 +100,7 @@ export function verifyAcs3(request: Acs3Request & { readonly body?: Buffer | str
   if (missing.length > 0) {
     return { ok: false, reason: 'malformed', message: `SignedHeaders must include ${missing.join(', ')}.` };
   }
-  const bodyHash = createHash('sha256')
-    .update(request.body ?? '')
-    .digest('hex');
+  const bodyHash = hash('sha256', request.body ?? '', 'hex');
   if (headerValue(request.headers, 'x-acs-content-sha256') !== bodyHash) {
     return { ok: false, reason: 'mismatch', message: 'x-acs-content-sha256 does not match the request body.' };
   }

@@ -7,6 +7,8 @@
  * function never throws.
  */
 export function percentEncode(value: string): string {
+  // Most names and values are plain ASCII that needs no encoding at all.
+  if (UNRESERVED_ONLY.test(value)) return value;
   let encoded: string;
   try {
     encoded = encodeURIComponent(value);
@@ -14,7 +16,21 @@ export function percentEncode(value: string): string {
     encoded = encodeURIComponent(value.toWellFormed());
   }
   // encodeURIComponent leaves exactly these five reserved characters literal.
-  return encoded.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return SUB_DELIMS.test(encoded) ? encoded.replace(SUB_DELIMS_GLOBAL, (c) => SUB_DELIM_CODES[c] as string) : encoded;
+}
+
+const UNRESERVED_ONLY = /^[A-Za-z0-9\-_.~]*$/;
+const SUB_DELIMS = /[!'()*]/;
+const SUB_DELIMS_GLOBAL = /[!'()*]/g;
+const SUB_DELIM_CODES: Record<string, string> = { '!': '%21', "'": '%27', '(': '%28', ')': '%29', '*': '%2A' };
+
+/**
+ * Encodes an already-canonical query string a second time, as V2's string to sign requires. Such a
+ * string holds only unreserved characters, `%`, `=` and `&` — where `encodeURIComponent` and RFC 3986
+ * agree — so the native function is exact here, and fast.
+ */
+export function encodeCanonicalQuery(query: string): string {
+  return encodeURIComponent(query);
 }
 
 /** A parameter set as it is signed: names to string values, in no particular order. */
@@ -25,15 +41,27 @@ export type SignableParams = Readonly<Record<string, string>>;
  * `enc(name)=enc(value)` with `&`. Empty values are kept (`k=`).
  */
 export function canonicalQuery(params: SignableParams, skip?: string): string {
-  const names = Object.keys(params)
-    .filter((name) => name !== skip)
-    .sort(compareCodeUnits);
+  // The default sort compares UTF-16 code units, exactly the order the official SDKs use.
+  const names = Object.keys(params).sort();
   let out = '';
   for (const name of names) {
+    if (name === skip) continue;
     if (out) out += '&';
-    out += `${percentEncode(name)}=${percentEncode(params[name] as string)}`;
+    out += `${encodeName(name)}=${percentEncode(params[name] as string)}`;
   }
   return out;
+}
+
+/** Parameter names repeat from call to call; their encodings are remembered (a bounded few). */
+const encodedNames = new Map<string, string>();
+
+function encodeName(name: string): string {
+  let encoded = encodedNames.get(name);
+  if (encoded === undefined) {
+    encoded = percentEncode(name);
+    if (encodedNames.size < 512) encodedNames.set(name, encoded);
+  }
+  return encoded;
 }
 
 /** Plain code-unit comparison; `Array.prototype.sort`'s default, made explicit for readers. */

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { type SignableParams, canonicalQuery, percentEncode } from './percent-encode.js';
+import { hmacKey } from './hmac-key.js';
+import { type SignableParams, canonicalQuery, encodeCanonicalQuery } from './percent-encode.js';
 
 /** What V2 (HMAC-SHA1) signing produced, with the intermediate strings for diagnosis and tests. */
 export interface RpcV2Signature {
@@ -23,8 +24,8 @@ export type RpcMethod = 'GET' | 'POST';
  */
 export function signRpcV2(params: SignableParams, method: RpcMethod, accessKeySecret: string): RpcV2Signature {
   const query = canonicalQuery(params, 'Signature');
-  const stringToSign = `${method}&%2F&${percentEncode(query)}`;
-  const signature = createHmac('sha1', `${accessKeySecret}&`).update(stringToSign, 'utf8').digest('base64');
+  const stringToSign = `${method}&%2F&${encodeCanonicalQuery(query)}`;
+  const signature = createHmac('sha1', hmacKey(`${accessKeySecret}&`)).update(stringToSign, 'utf8').digest('base64');
   return { canonicalQuery: query, stringToSign, signature };
 }
 
