@@ -113,7 +113,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     let action = '';
     try {
       const query = readParams(url.search.slice(1), undefined, '');
-      const params = readParams(url.search.slice(1), req.headers['content-type'], body);
+      const contentType = req.headers['content-type'];
+      const hasForm = body !== '' && contentType?.toLowerCase().startsWith('application/x-www-form-urlencoded') === true;
+      const params = hasForm ? readParams(url.search.slice(1), contentType, body) : query;
       format = responseFormat(params);
       const headers = lowerCaseHeaders(req);
       action = gateway.authenticate({ method: req.method, query, params, headers, body }).action;

@@ -44,7 +44,7 @@ export interface Binding {
 export type NewBinding = Omit<Binding, 'subsId' | 'status' | 'latestPeer'>;
 
 interface BindingRow {
-  subs_id: string;
+  id: number;
   pool_key: string;
   secret_no: string;
   extension: string | null;
@@ -65,7 +65,7 @@ interface BindingRow {
 }
 
 const toBinding = (row: BindingRow): Binding => ({
-  subsId: row.subs_id,
+  subsId: subsIdOf(row.id),
   poolKey: row.pool_key,
   secretNo: row.secret_no,
   extension: row.extension,
@@ -96,6 +96,18 @@ const toPool = (row: { key: string; name: string; city_mode: CityMode; extension
 /** SubsIds start above 2^53 so that any client that parses them as JS numbers is caught out at once. */
 const SUBS_ID_BASE = 1_000_000_000_000_000_000n;
 
+/** The SubsId of a binding row id. */
+function subsIdOf(id: number): string {
+  return (SUBS_ID_BASE + BigInt(id)).toString();
+}
+
+/** The row id a SubsId stands for, or `undefined` when it cannot be one of ours. */
+function idOf(subsId: string): number | undefined {
+  if (!/^\d{19}$/.test(subsId)) return undefined;
+  const id = BigInt(subsId) - SUBS_ID_BASE;
+  return id > 0n && id <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(id) : undefined;
+}
+
 /** The binding filters of the operator API. */
 export interface BindingFilter {
   readonly poolKey?: string;
@@ -113,8 +125,21 @@ export interface BindingFilter {
  */
 export class EmulatorStore {
   private readonly s;
+  /**
+   * Active X numbers per pool and city, kept in memory: allocation picks among them on every bind, and
+   * reading a large pool's list from SQLite each time would dominate the cost. Cleared whenever numbers
+   * or pools change (only this class changes them).
+   */
+  private numberCache = new Map<string, { all: string[]; byCity: Map<string, string[]> }>();
+
+  /** Runs a function in one transaction; compiled once (better-sqlite3 compiles each `transaction()`). */
+  private readonly runInTransaction: (work: () => unknown) => unknown;
+  /** The last binding id handed out; this process is the database's only writer. */
+  private lastId: number;
 
   constructor(readonly db: EmulatorDatabase) {
+    this.runInTransaction = db.transaction((work: () => unknown) => work());
+    this.lastId = (db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM bindings').get() as { id: number }).id;
     this.s = {
       poolByKey: db.prepare('SELECT * FROM pools WHERE key = ?'),
       pools: db.prepare('SELECT * FROM pools ORDER BY key'),
@@ -124,8 +149,7 @@ export class EmulatorStore {
       deletePool: db.prepare('DELETE FROM pools WHERE key = ?'),
       numberByNo: db.prepare('SELECT secret_no AS secretNo, pool_key AS poolKey, city, status FROM numbers WHERE secret_no = ?'),
       numbersOfPool: db.prepare('SELECT secret_no AS secretNo, pool_key AS poolKey, city, status FROM numbers WHERE pool_key = ? ORDER BY secret_no'),
-      numbersInCity: db.prepare("SELECT secret_no AS secretNo FROM numbers WHERE pool_key = ? AND city = ? AND status = 'active'"),
-      numbersNotInCity: db.prepare("SELECT secret_no AS secretNo FROM numbers WHERE pool_key = ? AND city <> ? AND status = 'active'"),
+      activeNumbersOfPool: db.prepare("SELECT secret_no AS secretNo, city FROM numbers WHERE pool_key = ? AND status = 'active'"),
       insertNumber: db.prepare('INSERT INTO numbers (secret_no, pool_key, city) VALUES (?, ?, ?)'),
       deleteNumber: db.prepare('DELETE FROM numbers WHERE secret_no = ?'),
       slotTaken: db.prepare(
@@ -139,14 +163,13 @@ export class EmulatorStore {
       ),
       anyActiveOnNumber: db.prepare("SELECT 1 FROM bindings WHERE secret_no = ? AND status = 'active' AND expire_at > ? LIMIT 1"),
       aOnNumber: db.prepare(
-        "SELECT subs_id FROM bindings WHERE phone_a = ? AND secret_no = ? AND status = 'active' AND expire_at > ? LIMIT 1",
+        "SELECT id FROM bindings WHERE phone_a = ? AND secret_no = ? AND status = 'active' AND expire_at > ? LIMIT 1",
       ),
-      insertBinding: db.prepare(`INSERT INTO bindings (subs_id, pool_key, secret_no, extension, phone_a, phone_b, expire_at, created_at,
+      insertBinding: db.prepare(`INSERT INTO bindings (id, pool_key, secret_no, extension, phone_a, phone_b, expire_at, created_at,
         status, need_record, asr_status, asr_model_id, call_restrict, out_id, out_order_id, ring_config, group_id)
-        VALUES (@subsId, @poolKey, @secretNo, @extension, @phoneA, @phoneB, @expireAt, @createdAt, 'active', @needRecord, @asrStatus,
+        VALUES (@id, @poolKey, @secretNo, @extension, @phoneA, @phoneB, @expireAt, @createdAt, 'active', @needRecord, @asrStatus,
         @asrModelId, @callRestrict, @outId, @outOrderId, @ringConfig, @groupId)`),
-      nextId: db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'bindings'"),
-      bindingBySubsId: db.prepare('SELECT * FROM bindings WHERE subs_id = ?'),
+      bindingById: db.prepare('SELECT * FROM bindings WHERE id = ?'),
       activeBySlot: db.prepare(
         "SELECT * FROM bindings WHERE secret_no = ? AND extension = ? AND status = 'active' AND expire_at > ? LIMIT 1",
       ),
@@ -155,11 +178,16 @@ export class EmulatorStore {
       ),
       activeByA: db.prepare("SELECT * FROM bindings WHERE phone_a = ? AND secret_no = ? AND status = 'active' AND expire_at > ? LIMIT 1"),
       activeSubsIdsOnNumber: db.prepare(
-        "SELECT subs_id FROM bindings WHERE secret_no = ? AND status = 'active' AND expire_at > ? ORDER BY id",
+        "SELECT id FROM bindings WHERE secret_no = ? AND status = 'active' AND expire_at > ? ORDER BY id",
       ),
-      unbind: db.prepare("UPDATE bindings SET status = 'unbound' WHERE subs_id = ?"),
-      setLatestPeer: db.prepare('UPDATE bindings SET latest_peer = ? WHERE subs_id = ?'),
+      unbind: db.prepare("UPDATE bindings SET status = 'unbound' WHERE id = ?"),
+      setLatestPeer: db.prepare('UPDATE bindings SET latest_peer = ? WHERE id = ?'),
     };
+  }
+
+  /** Runs `work` as one transaction: all of it is committed, or none (it throws). */
+  transaction<T>(work: () => T): T {
+    return this.runInTransaction(work) as T;
   }
 
   pool(key: string): Pool | undefined {
@@ -176,6 +204,7 @@ export class EmulatorStore {
   }
 
   deletePool(key: string): boolean {
+    this.numberCache.clear();
     return this.s.deletePool.run(key).changes > 0;
   }
 
@@ -188,19 +217,32 @@ export class EmulatorStore {
   }
 
   addNumbers(poolKey: string, numbers: ReadonlyArray<{ secretNo: string; city: string }>): void {
+    this.numberCache.clear();
     this.db.transaction(() => {
       for (const n of numbers) this.s.insertNumber.run(n.secretNo, poolKey, n.city);
     })();
   }
 
   deleteNumber(secretNo: string): boolean {
+    this.numberCache.clear();
     return this.s.deleteNumber.run(secretNo).changes > 0;
   }
 
-  /** Numbers of a pool in a city (or, with `exceptCity`, in every other city). */
-  candidateNumbers(poolKey: string, city: string, exceptCity = false): string[] {
-    const statement = exceptCity ? this.s.numbersNotInCity : this.s.numbersInCity;
-    return (statement.all(poolKey, city) as Array<{ secretNo: string }>).map((row) => row.secretNo);
+  /** Active numbers of a pool in a city; with `city` undefined, all of them. Do not modify the array. */
+  candidateNumbers(poolKey: string, city?: string): readonly string[] {
+    let cached = this.numberCache.get(poolKey);
+    if (!cached) {
+      const rows = this.s.activeNumbersOfPool.all(poolKey) as Array<{ secretNo: string; city: string }>;
+      const byCity = new Map<string, string[]>();
+      for (const row of rows) {
+        const list = byCity.get(row.city) ?? [];
+        list.push(row.secretNo);
+        byCity.set(row.city, list);
+      }
+      cached = { all: rows.map((row) => row.secretNo), byCity };
+      this.numberCache.set(poolKey, cached);
+    }
+    return city === undefined ? cached.all : (cached.byCity.get(city) ?? []);
   }
 
   isSlotTaken(secretNo: string, extension: string, now: number): boolean {
@@ -226,19 +268,22 @@ export class EmulatorStore {
 
   /** Inserts a binding and returns it with its new SubsId. Call inside a transaction with the checks. */
   insertBinding(binding: NewBinding): Binding {
-    const seq = (this.s.nextId.get() as { seq: number } | undefined)?.seq ?? 0;
-    const subsId = (SUBS_ID_BASE + BigInt(seq + 1)).toString();
+    const id = this.lastId + 1;
+    const subsId = subsIdOf(id);
     this.s.insertBinding.run({
       ...binding,
-      subsId,
+      id,
       needRecord: binding.needRecord ? 1 : 0,
       asrStatus: binding.asrStatus ? 1 : 0,
     });
+    // Counted only once the row is in: a failed insert hands out no id.
+    this.lastId = id;
     return { ...binding, subsId, status: 'active', latestPeer: null };
   }
 
   binding(subsId: string): Binding | undefined {
-    const row = this.s.bindingBySubsId.get(subsId) as BindingRow | undefined;
+    const id = idOf(subsId);
+    const row = id === undefined ? undefined : (this.s.bindingById.get(id) as BindingRow | undefined);
     return row && toBinding(row);
   }
 
@@ -255,23 +300,23 @@ export class EmulatorStore {
   }
 
   activeSubsIdsOn(secretNo: string, now: number): string[] {
-    return (this.s.activeSubsIdsOnNumber.all(secretNo, now) as Array<{ subs_id: string }>).map((row) => row.subs_id);
+    return (this.s.activeSubsIdsOnNumber.all(secretNo, now) as Array<{ id: number }>).map((row) => subsIdOf(row.id));
   }
 
   unbind(subsId: string): void {
-    this.s.unbind.run(subsId);
+    this.s.unbind.run(idOf(subsId));
   }
 
   /** Applies column changes to a binding (keys are column names checked by the caller). */
   updateBinding(subsId: string, changes: Partial<Record<UpdatableColumn, string | number | null>>): void {
     const columns = Object.keys(changes) as UpdatableColumn[];
     if (columns.length === 0) return;
-    const sql = `UPDATE bindings SET ${columns.map((column) => `${column} = @${column}`).join(', ')} WHERE subs_id = @subsId`;
-    this.db.prepare(sql).run({ ...changes, subsId });
+    const sql = `UPDATE bindings SET ${columns.map((column) => `${column} = @${column}`).join(', ')} WHERE id = @id`;
+    this.db.prepare(sql).run({ ...changes, id: idOf(subsId) });
   }
 
   setLatestPeer(subsId: string, peer: string): void {
-    this.s.setLatestPeer.run(peer, subsId);
+    this.s.setLatestPeer.run(peer, idOf(subsId));
   }
 
   /** Bindings for the operator API, newest first, paged by an opaque cursor. */
@@ -293,8 +338,8 @@ export class EmulatorStore {
       where.push('id < @after');
       args.after = filter.after;
     }
-    const sql = `SELECT id, * FROM bindings ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
-    const rows = this.db.prepare(sql).all(args) as Array<BindingRow & { id: number }>;
+    const sql = `SELECT * FROM bindings ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
+    const rows = this.db.prepare(sql).all(args) as BindingRow[];
     const page = rows.slice(0, filter.limit);
     return {
       bindings: page.map(toBinding),

@@ -157,9 +157,9 @@ describe('durability', () => {
     expect(acknowledged.length).toBeGreaterThan(20);
 
     const db = openEmulatorDatabase(file);
-    const rows = db.prepare('SELECT subs_id, phone_a FROM bindings').all() as Array<{ subs_id: string; phone_a: string }>;
+    const rows = db.prepare('SELECT id, phone_a FROM bindings').all() as Array<{ id: number; phone_a: string }>;
     db.close();
-    const stored = new Map(rows.map((row) => [row.subs_id, row.phone_a]));
+    const stored = new Map(rows.map((row) => [String(1_000_000_000_000_000_000n + BigInt(row.id)), row.phone_a]));
     for (const { subsId, phoneNoA } of acknowledged) expect(stored.get(subsId)).toBe(phoneNoA);
     expect(new Set(rows.map((row) => row.phone_a)).size).toBe(rows.length);
     expect(rows.length).toBeLessThanOrEqual(attempted);

@@ -63,9 +63,12 @@ function* candidateNumbers(context: ActionContext, pool: Pool, city: string | un
   if (city) {
     yield* fromRandomStart(store.candidateNumbers(pool.key, city), random);
     if (pool.cityMode === 'strict') return;
-    yield* fromRandomStart(store.candidateNumbers(pool.key, city, true), random);
+    const inCity = new Set(store.candidateNumbers(pool.key, city));
+    for (const other of fromRandomStart(store.candidateNumbers(pool.key), random)) {
+      if (!inCity.has(other)) yield other;
+    }
   } else {
-    yield* fromRandomStart(store.candidateNumbers(pool.key, '', true), random);
+    yield* fromRandomStart(store.candidateNumbers(pool.key), random);
   }
 }
 
@@ -76,7 +79,7 @@ function toBound(binding: Binding): ActionResult {
 /** `BindAxnExtension`: A behind X + extension. */
 export function bindAxnExtension(params: Params, context: ActionContext): ActionResult {
   const { store } = context;
-  return store.db.transaction(() => {
+  return store.transaction(() => {
     const { pool, now, fields } = readBindRequest(params, context);
     const { PhoneNoX: chosenX, Extension: chosenExtension } = params;
     if (chosenExtension !== undefined && chosenExtension !== '') {
@@ -104,13 +107,13 @@ export function bindAxnExtension(params: Params, context: ActionContext): Action
       if (extension !== undefined) return toBound(store.insertBinding({ ...fields, secretNo, extension }));
     }
     throw refuse('isv.NO_AVAILABLE_NUMBER', 'no available number in the pool');
-  })();
+  });
 }
 
 /** `BindAxn`: A behind a whole X (no extension); X must carry no other binding. */
 export function bindAxn(params: Params, context: ActionContext): ActionResult {
   const { store } = context;
-  return store.db.transaction(() => {
+  return store.transaction(() => {
     const { pool, now, fields } = readBindRequest(params, context);
     if (params.CallTimeout !== undefined) {
       const timeout = Number(params.CallTimeout);
@@ -125,5 +128,5 @@ export function bindAxn(params: Params, context: ActionContext): ActionResult {
       if (!store.hasAnyActive(secretNo, now)) return toBound(store.insertBinding({ ...fields, secretNo, extension: null }));
     }
     throw refuse('isv.NO_AVAILABLE_NUMBER', 'no available number in the pool');
-  })();
+  });
 }

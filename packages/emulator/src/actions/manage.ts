@@ -33,12 +33,12 @@ export function namedBinding(params: Params, context: ActionContext, xParam: 'Se
 /** `UnbindSubscription`: ends a live binding now. An expired one no longer exists to unbind. */
 export function unbindSubscription(params: Params, context: ActionContext): ActionResult {
   const { store, clock } = context;
-  return store.db.transaction(() => {
+  return store.transaction(() => {
     const binding = namedBinding(params, context, 'SecretNo');
     if (binding.expireAt <= clock.now()) throw refuse('isv.SUBS_NOT_EXIST', `subscription ${binding.subsId} has expired`);
     store.unbind(binding.subsId);
     return { ChargeId: 'true' };
-  })();
+  });
 }
 
 const BLANK_MESSAGES: Record<string, [param: string, message: string]> = {
@@ -56,7 +56,7 @@ const BLANK_MESSAGES: Record<string, [param: string, message: string]> = {
 /** `UpdateSubscription`: one change per call, named by `OperateType`. Expired bindings cannot change. */
 export function updateSubscription(params: Params, context: ActionContext): ActionResult {
   const { store, clock } = context;
-  return store.db.transaction(() => {
+  return store.transaction(() => {
     required(params, 'SubsId');
     required(params, 'PhoneNoX');
     const operateType = params.OperateType;
@@ -110,7 +110,7 @@ export function updateSubscription(params: Params, context: ActionContext): Acti
     }
     store.updateBinding(binding.subsId, changes);
     return {};
-  })();
+  });
 }
 
 /** `QuerySubscriptionDetail`: the binding's record; `Status` 1 while active, 0 once expired. */
