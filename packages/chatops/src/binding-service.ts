@@ -12,7 +12,7 @@ import { hashPhone, randomRef, toView } from './binding-view.js';
 import type { ServiceConfig } from './config.js';
 import type { Command, Locale, ParseError, Target } from './language/commands.js';
 import { maskPhone } from './language/phone.js';
-import type { BindingRecord, Ledger } from './ledger/ledger.js';
+import type { AuditEvent, BindingRecord, Ledger } from './ledger/ledger.js';
 import { type Actor, Policy } from './policy.js';
 import type { BindingView, BulkItem, DenialReason, Reply } from './replies.js';
 
@@ -175,14 +175,16 @@ export class BindingService {
         outId,
       });
       const patch = { subsId: bound.subsId, secretNo: bound.secretNo, extension: bound.extension, status: 'active' as const, requestId: bound.requestId, updatedAt: this.now() };
-      await ledger.updateBinding(record.ref, patch);
-      await this.audit(actor, 'bind', `${phoneMasked} ${record.ref} SubsId ${bound.subsId}`, 'OK', bound.requestId);
+      await ledger.updateBinding(record.ref, patch, this.event(actor, 'bind', `${phoneMasked} ${record.ref} SubsId ${bound.subsId}`, 'OK', bound.requestId));
       return { outcome: 'bound', phoneMasked, binding: toView({ ...record, outId, ...patch }) };
     } catch (error) {
       const failure = asAxnError(error);
       const unknown = failure.code === 'local.OUTCOME_UNKNOWN';
-      await ledger.updateBinding(record.ref, { status: unknown ? 'unknown' : 'failed', requestId: failure.requestId ?? null, updatedAt: this.now() });
-      await this.audit(actor, 'bind', `${phoneMasked} ${record.ref}`, failure.code, failure.requestId ?? null, scrub(failure.message, [phone]));
+      await ledger.updateBinding(
+        record.ref,
+        { status: unknown ? 'unknown' : 'failed', requestId: failure.requestId ?? null, updatedAt: this.now() },
+        this.event(actor, 'bind', `${phoneMasked} ${record.ref}`, failure.code, failure.requestId ?? null, scrub(failure.message, [phone])),
+      );
       if (unknown) return { outcome: 'outcome-unknown', phoneMasked, ref: record.ref };
       return { outcome: 'error', phoneMasked, code: failure.code, message: scrub(failure.message, [phone]), requestId: failure.requestId };
     }
@@ -196,8 +198,11 @@ export class BindingService {
     if (!live.subsId || !live.secretNo) return this.notFound(locale, `${live.phoneMasked} (${live.ref})`);
     try {
       const result = await this.deps.client.call(UnbindSubscription, { poolKey: live.poolKey, subsId: live.subsId, secretNo: live.secretNo });
-      await this.deps.ledger.updateBinding(live.ref, { status: 'unbound', updatedAt: this.now(), requestId: result.requestId });
-      await this.audit(actor, 'unbind', `${live.phoneMasked} ${live.ref} SubsId ${live.subsId}`, 'OK', result.requestId);
+      await this.deps.ledger.updateBinding(
+        live.ref,
+        { status: 'unbound', updatedAt: this.now(), requestId: result.requestId },
+        this.event(actor, 'unbind', `${live.phoneMasked} ${live.ref} SubsId ${live.subsId}`, 'OK', result.requestId),
+      );
       return { kind: 'unbound', locale, binding: toView({ ...live, status: 'unbound' }) };
     } catch (error) {
       return this.changeFailed(error, live, 'unbind', actor, locale);
@@ -219,8 +224,11 @@ export class BindingService {
         operateType: 'updateExpire',
         expiration: formatBeijingTime(at),
       });
-      await this.deps.ledger.updateBinding(live.ref, { expiresAt: at, status: 'active', updatedAt: this.now(), requestId: result.requestId });
-      await this.audit(actor, 'extend', `${live.phoneMasked} ${live.ref} SubsId ${live.subsId} → ${formatBeijingTime(at)}`, 'OK', result.requestId);
+      await this.deps.ledger.updateBinding(
+        live.ref,
+        { expiresAt: at, status: 'active', updatedAt: this.now(), requestId: result.requestId },
+        this.event(actor, 'extend', `${live.phoneMasked} ${live.ref} SubsId ${live.subsId} → ${formatBeijingTime(at)}`, 'OK', result.requestId),
+      );
       return { kind: 'extended', locale, binding: toView({ ...live, expiresAt: at, status: 'active' }), previousExpiresAt: live.expiresAt };
     } catch (error) {
       return this.changeFailed(error, live, 'extend', actor, locale);
@@ -296,8 +304,7 @@ export class BindingService {
           requestId: detail.requestId,
           updatedAt: this.now(),
         };
-        await ledger.updateBinding(record.ref, patch);
-        await this.audit(systemActor, 'reconcile', `${record.phoneMasked} ${record.ref} SubsId ${subsId}`, 'OK', detail.requestId);
+        await ledger.updateBinding(record.ref, patch, this.event(systemActor, 'reconcile', `${record.phoneMasked} ${record.ref} SubsId ${subsId}`, 'OK', detail.requestId));
         return { ...record, ...patch };
       }
     }
@@ -305,8 +312,7 @@ export class BindingService {
   }
 
   private async mark(record: BindingRecord, status: 'expired' | 'unbound', actor: Actor): Promise<BindingRecord> {
-    await this.deps.ledger.updateBinding(record.ref, { status, updatedAt: this.now() });
-    await this.audit(actor, 'reconcile', `${record.phoneMasked} ${record.ref} → ${status}`, 'OK', null);
+    await this.deps.ledger.updateBinding(record.ref, { status, updatedAt: this.now() }, this.event(actor, 'reconcile', `${record.phoneMasked} ${record.ref} → ${status}`, 'OK', null));
     return { ...record, status };
   }
 
@@ -367,7 +373,12 @@ export class BindingService {
   }
 
   private async audit(actor: Actor, action: string, target: string, result: string, requestId: string | null, detail: string | null = null): Promise<void> {
-    await this.deps.ledger.recordAudit({
+    await this.deps.ledger.recordAudit(this.event(actor, action, target, result, requestId, detail));
+  }
+
+  /** An audit event, stamped now. */
+  private event(actor: Actor, action: string, target: string, result: string, requestId: string | null, detail: string | null = null): AuditEvent {
+    return {
       at: this.now(),
       platform: actor.platform,
       userId: actor.userId,
@@ -378,7 +389,7 @@ export class BindingService {
       result,
       requestId,
       detail,
-    });
+    };
   }
 
   private errorReply(error: unknown, locale: Locale): Reply {

@@ -67,7 +67,8 @@ export interface Ledger {
   completeDelivery(key: string, reply: Reply, now: number): Promise<void>;
 
   insertBinding(record: BindingRecord): Promise<void>;
-  updateBinding(ref: string, patch: BindingPatch): Promise<void>;
+  /** Changes a binding and, in the same transaction, records the audit event that explains it. */
+  updateBinding(ref: string, patch: BindingPatch, audit?: AuditEvent): Promise<void>;
   bindingByRef(ref: string): Promise<BindingRecord | undefined>;
   bindingBySubsId(subsId: string): Promise<BindingRecord | undefined>;
   /** Bindings on X with that extension, newest first. */

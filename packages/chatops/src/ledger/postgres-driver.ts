@@ -41,6 +41,19 @@ export async function postgresDriver(connectionString: string, options: { schema
     async run(sql: string, params: readonly unknown[] = []) {
       return (await pool.query(numbered(sql), params as unknown[])).rowCount ?? 0;
     },
+    async batch(statements) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        for (const [sql, params] of statements) await client.query(numbered(sql), params as unknown[]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
     async withMigrationLock(work) {
       const client = await pool.connect();
       try {

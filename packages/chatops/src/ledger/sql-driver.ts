@@ -8,6 +8,8 @@ export interface SqlDriver {
   query<Row>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   /** Runs a statement; answers how many rows it changed. */
   run(sql: string, params?: readonly unknown[]): Promise<number>;
+  /** Runs several statements as one transaction: all take effect, or none. */
+  batch(statements: ReadonlyArray<readonly [sql: string, params: readonly unknown[]]>): Promise<void>;
   /** Runs `work` holding the database-wide migration lock (a no-op for SQLite's single writer). */
   withMigrationLock<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;

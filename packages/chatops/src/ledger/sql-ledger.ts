@@ -58,6 +58,14 @@ const PATCH_COLUMNS: Record<keyof BindingPatch, string> = {
   updatedAt: 'updated_at',
 };
 
+function auditStatement(e: AuditEvent): readonly [string, readonly unknown[]] {
+  return [
+    `INSERT INTO axn_audit (id, at, platform, user_id, user_name, channel_id, action, target, result, request_id, detail)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [randomUUID(), e.at, e.platform, e.userId, e.userName, e.channelId, e.action, e.target, e.result, e.requestId, e.detail],
+  ];
+}
+
 /** The ledger over any {@link SqlDriver}; the SQL is the same for SQLite and PostgreSQL. */
 export class SqlLedger implements Ledger {
   private constructor(private readonly db: SqlDriver) {}
@@ -105,11 +113,16 @@ export class SqlLedger implements Ledger {
     );
   }
 
-  async updateBinding(ref: string, patch: BindingPatch): Promise<void> {
+  async updateBinding(ref: string, patch: BindingPatch, audit?: AuditEvent): Promise<void> {
     const keys = (Object.keys(patch) as Array<keyof BindingPatch>).filter((key) => patch[key] !== undefined);
-    if (keys.length === 0) return;
-    const sets = keys.map((key) => `${PATCH_COLUMNS[key]} = ?`).join(', ');
-    await this.db.run(`UPDATE axn_bindings SET ${sets} WHERE ref = ?`, [...keys.map((key) => patch[key]), ref]);
+    const statements: Array<readonly [string, readonly unknown[]]> = [];
+    if (keys.length > 0) {
+      const sets = keys.map((key) => `${PATCH_COLUMNS[key]} = ?`).join(', ');
+      statements.push([`UPDATE axn_bindings SET ${sets} WHERE ref = ?`, [...keys.map((key) => patch[key]), ref]]);
+    }
+    if (audit) statements.push(auditStatement(audit));
+    if (statements.length === 1) await this.db.run(statements[0]![0], statements[0]![1]);
+    else if (statements.length > 1) await this.db.batch(statements);
   }
 
   async bindingByRef(ref: string): Promise<BindingRecord | undefined> {
@@ -155,12 +168,9 @@ export class SqlLedger implements Ledger {
     return rows.map((row) => row.secret_no);
   }
 
-  async recordAudit(e: AuditEvent): Promise<void> {
-    await this.db.run(
-      `INSERT INTO axn_audit (id, at, platform, user_id, user_name, channel_id, action, target, result, request_id, detail)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [randomUUID(), e.at, e.platform, e.userId, e.userName, e.channelId, e.action, e.target, e.result, e.requestId, e.detail],
-    );
+  async recordAudit(event: AuditEvent): Promise<void> {
+    const [sql, params] = auditStatement(event);
+    await this.db.run(sql, params);
   }
 
   async auditEvents(limit: number): Promise<AuditEvent[]> {

@@ -19,8 +19,15 @@ export function sqliteDriver(path: string): SqlDriver {
     }
     return prepared;
   };
+  // Synchronous from BEGIN to COMMIT, so nothing else can slip into the transaction.
+  const runBatch = db.transaction((statements: ReadonlyArray<readonly [string, readonly unknown[]]>) => {
+    for (const [sql, params] of statements) statement(sql).run(...params);
+  });
   return {
     dialect: 'sqlite',
+    async batch(statements) {
+      runBatch(statements);
+    },
     async query<Row>(sql: string, params: readonly unknown[] = []) {
       return statement(sql).all(...params) as Row[];
     },
