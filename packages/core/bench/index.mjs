@@ -76,11 +76,13 @@ async function client() {
     const pop = new RPCClient({ endpoint: server.url, apiVersion: '2017-05-25', accessKeyId: 'testid', accessKeySecret: 'testsecret' });
     const popParams = { PoolKey: 'FC100000000000000', PhoneNoA: '13800138000', Expiration: '2026-11-30 12:00:00', ExpectCity: '北京', OutId: 'axn-k3v9q2mtdx' };
     const total = 4000;
-    const oursCpu = Math.min(await cpuPerCall(total, () => ours.call(BindAxnExtension, input)), await cpuPerCall(total, () => ours.call(BindAxnExtension, input)));
-    const popCpu = Math.min(
-      await cpuPerCall(total, () => pop.request('BindAxnExtension', popParams, { method: 'POST' })),
-      await cpuPerCall(total, () => pop.request('BindAxnExtension', popParams, { method: 'POST' })),
-    );
+    // Alternating rounds, the least CPU of three for each side.
+    let oursCpu = Number.POSITIVE_INFINITY;
+    let popCpu = Number.POSITIVE_INFINITY;
+    for (let round = 0; round < 3; round++) {
+      oursCpu = Math.min(oursCpu, await cpuPerCall(total, () => ours.call(BindAxnExtension, input)));
+      popCpu = Math.min(popCpu, await cpuPerCall(total, () => pop.request('BindAxnExtension', popParams, { method: 'POST' })));
+    }
     await ours.close();
     return [['Client CPU per call (32 concurrent, V2 POST)', `${fmt(oursCpu, 1)} µs`, `pop-core RPCClient ${fmt(popCpu, 1)} µs`, `${fmt(oursCpu / popCpu)}× pop-core`, '≤ 0.5×', oursCpu / popCpu <= 0.5]];
   } finally {
