@@ -53,24 +53,34 @@ export class BindingService {
     return this.policy.isAdmin(actor);
   }
 
+  /** Runs a command for an actor and answers its reply. */
   async execute(command: Command | ParseError, actor: Actor): Promise<Reply> {
+    return (await this.executeDelivery(command, actor)).reply;
+  }
+
+  /**
+   * As {@link execute}, also telling whether this was the first delivery of its idempotency key.
+   * A redelivery gets the first one's reply, and a front end should not post it a second time.
+   */
+  async executeDelivery(command: Command | ParseError, actor: Actor): Promise<{ reply: Reply; firstDelivery: boolean }> {
+    const first = (reply: Reply) => ({ reply, firstDelivery: true });
     if ('kind' in command) {
-      return {
+      return first({
         kind: 'error',
         locale: command.locale,
         code: 'local.VALIDATION',
         detail: command.message,
         suggestion: command.suggestion,
         usage: command.usage,
-      };
+      });
     }
     const locale = command.locale;
     try {
       const denial = this.policy.checkAccess(actor);
-      if (denial) return await this.deny(actor, locale, denial, command.verb);
-      if (command.verb === 'help') return { kind: 'help', locale, topic: command.topic };
-      if (command.verb === 'info') return await this.info(command.target, locale, actor);
-      if (command.verb === 'list') return await this.list(command.scope, locale, actor);
+      if (denial) return first(await this.deny(actor, locale, denial, command.verb));
+      if (command.verb === 'help') return first({ kind: 'help', locale, topic: command.topic });
+      if (command.verb === 'info') return first(await this.info(command.target, locale, actor));
+      if (command.verb === 'list') return first(await this.list(command.scope, locale, actor));
       return await this.once(actor, () => {
         switch (command.verb) {
           case 'bind':
@@ -82,7 +92,7 @@ export class BindingService {
         }
       });
     } catch (error) {
-      return this.errorReply(error, locale);
+      return first(this.errorReply(error, locale));
     }
   }
 
@@ -90,7 +100,7 @@ export class BindingService {
    * Runs a state-changing command once per delivery key: the first delivery runs it and stores its
    * reply; a redelivery (or a concurrent duplicate, on any replica) gets that reply.
    */
-  private async once(actor: Actor, work: () => Promise<Reply>): Promise<Reply> {
+  private async once(actor: Actor, work: () => Promise<Reply>): Promise<{ reply: Reply; firstDelivery: boolean }> {
     const { ledger } = this.deps;
     const key = `${actor.platform}:${actor.idempotencyKey}`;
     if (await ledger.claimDelivery(key, this.now())) {
@@ -101,14 +111,17 @@ export class BindingService {
         reply = this.errorReply(error, 'en');
       }
       await ledger.completeDelivery(key, reply, this.now());
-      return reply;
+      return { reply, firstDelivery: true };
     }
     const deadline = Date.now() + (this.deps.duplicateWaitMs ?? 30_000);
     for (;;) {
       const reply = await ledger.deliveryReply(key);
-      if (reply) return reply;
+      if (reply) return { reply, firstDelivery: false };
       if (Date.now() > deadline) {
-        return { kind: 'error', locale: 'en', code: 'local.OUTCOME_UNKNOWN', detail: 'This message is still being handled; check with list in a moment.' };
+        return {
+          reply: { kind: 'error', locale: 'en', code: 'local.OUTCOME_UNKNOWN', detail: 'This message is still being handled; check with list in a moment.' },
+          firstDelivery: false,
+        };
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
     }

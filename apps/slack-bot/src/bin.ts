@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+import { ConfigError } from '@axnbot/chatops';
+import { AxnError } from '@axnbot/core';
+import { startSlackBot } from './main.js';
+
+try {
+  const bot = await startSlackBot(process.env);
+  const where = bot.port !== undefined ? `http://0.0.0.0:${bot.port}/slack/events` : 'Socket Mode';
+  process.stdout.write(`axnbot slack-bot ready on ${where}\n`);
+  const stop = () => {
+    bot.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+} catch (error) {
+  // One line that names what is wrong; never a stack trace, never a secret.
+  const known = error instanceof ConfigError || (error instanceof AxnError && error.code === 'local.CONFIG');
+  process.stderr.write(`slack-bot: ${known ? '' : 'could not start: '}${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}

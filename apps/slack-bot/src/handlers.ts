@@ -1,0 +1,98 @@
+import type { App, BlockAction, ButtonAction, RespondArguments } from '@slack/bolt';
+import { type Actor, type BindingService, type CommandMetrics, isSuccess, type Locale, parseCommand, type Reply } from '@axnbot/chatops';
+import { formatBeijingTime } from '@axnbot/core';
+import { ACTION_EXTEND, ACTION_UNBIND, renderSlack, type SlackMessage, workingMessage } from './blocks.js';
+import type { SlackBotConfig } from './config.js';
+
+/** What the handlers need. The clock is injected; the ack window is Slack's 3 s less a safety margin. */
+export interface HandlerDeps {
+  readonly service: BindingService;
+  readonly config: SlackBotConfig;
+  readonly metrics: CommandMetrics;
+  readonly now?: () => number;
+  readonly ackWindowMs?: number;
+}
+
+/** The slash commands the app answers; `/axn` takes any verb. */
+export const COMMANDS = ['/bind', '/unbind', '/extend', '/axn'] as const;
+
+const DAY_MS = 86_400_000;
+
+/** Registers the slash commands and the card buttons on a Bolt app. */
+export function registerHandlers(app: App, deps: HandlerDeps): void {
+  const now = deps.now ?? Date.now;
+  const ackWindowMs = deps.ackWindowMs ?? 2_000;
+  const { service, config, metrics } = deps;
+  const locale: Locale = config.service.locale;
+  const parseContext = () => ({
+    now: now(),
+    locale,
+    defaultExpiresMs: config.service.defaultExpiresMs,
+    maxExpiresMs: config.service.maxExpiresMs,
+    maxBulk: config.service.maxBulk,
+  });
+  const render = (reply: Reply, userId: string): SlackMessage => renderSlack(reply, { now: now(), userId, resultVisibility: config.resultVisibility });
+
+  app.command(new RegExp(`^(${COMMANDS.map((c) => c.replace('/', '\\/')).join('|')})$`), async ({ command, ack, respond }) => {
+    const started = now();
+    const text = command.command === '/axn' ? command.text.trim() || 'help' : `${command.command.slice(1)} ${command.text}`;
+    const parsed = parseCommand(text, parseContext());
+    const verb = 'kind' in parsed ? 'invalid' : parsed.verb;
+    const actor: Actor = {
+      platform: 'slack',
+      userId: command.user_id,
+      userName: command.user_name,
+      channelId: command.channel_id,
+      // Each slash command has its own trigger_id; Slack's retries and Socket Mode redeliveries repeat it.
+      idempotencyKey: `${command.team_id}:${command.trigger_id}`,
+    };
+    const work = service.executeDelivery(parsed, actor);
+    const early = await Promise.race([work, delay(ackWindowMs)]);
+    if (early) {
+      await ack(asResponse(render(early.reply, command.user_id)));
+    } else {
+      await ack(asResponse(workingMessage(locale === 'zh')));
+      const { reply, firstDelivery } = await work;
+      // A redelivery that had to wait: the first delivery posts the result; posting it again would duplicate it.
+      if (firstDelivery) await respond(asResponse(render(reply, command.user_id)));
+    }
+    const { reply } = await work;
+    metrics.record(verb, isSuccess(reply) ? 'ok' : reply.kind, (now() - started) / 1000);
+  });
+
+  const onButton = (kind: 'unbind' | 'extend') =>
+    (async ({ ack, body, action, respond }) => {
+      // Slack's 3-second rule applies to clicks too: acknowledge, then act and update the card.
+      await ack();
+      const started = now();
+      const value = action.value ?? '';
+      const [subsId = '', expiresAtText = ''] = value.split(':');
+      const text = kind === 'unbind' ? `unbind ${subsId}` : `extend ${subsId} ${formatBeijingTime(Math.max(Number(expiresAtText) || 0, now()) + DAY_MS)}`;
+      const parsed = parseCommand(text, parseContext());
+      const actor: Actor = {
+        platform: 'slack',
+        userId: body.user.id,
+        userName: body.user.username ?? body.user.name ?? body.user.id,
+        channelId: body.channel?.id ?? body.container?.channel_id ?? 'unknown',
+        idempotencyKey: `${body.team?.id ?? body.user.team_id ?? 'T'}:${body.trigger_id}`,
+      };
+      const { reply, firstDelivery } = await service.executeDelivery(parsed, actor);
+      if (firstDelivery) {
+        const message = render(reply, body.user.id);
+        // A successful change replaces the card in place; a refusal or error goes to the clicker alone.
+        await respond(isSuccess(reply) ? { ...asResponse(message), replace_original: true } : { ...asResponse(message), response_type: 'ephemeral', replace_original: false });
+      }
+      metrics.record(kind, isSuccess(reply) ? 'ok' : reply.kind, (now() - started) / 1000);
+    }) satisfies Parameters<typeof app.action<BlockAction<ButtonAction>>>[1];
+
+  app.action<BlockAction<ButtonAction>>(ACTION_UNBIND, onButton('unbind'));
+  app.action<BlockAction<ButtonAction>>(ACTION_EXTEND, onButton('extend'));
+}
+
+function asResponse(message: SlackMessage): RespondArguments {
+  return { text: message.text, blocks: message.blocks, response_type: message.response_type, ...(message.replace_original ? { replace_original: true } : {}) } as RespondArguments;
+}
+
+function delay(ms: number): Promise<undefined> {
+  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms).unref());
+}

@@ -1,0 +1,347 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { type Emulator, startEmulator } from '@axnbot/emulator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sign, startFakeSlack } from './fake-slack.js';
+
+const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const SECRET = 'slack-signing-secret-for-tests';
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+function baseEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('AXN_') && !key.startsWith('SLACK_') && !key.startsWith('ALIBABA_')) env[key] = value;
+  return env;
+}
+
+/** Starts the bot as a user does: its start script's entry, real environment variables. */
+async function startBot(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; exited: Promise<number | null>; stderr: () => string }> {
+  const child = spawn(process.execPath, [BIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const ready = await Promise.race([
+    new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve)),
+    exited.then((code) => `exited ${code}: ${stderr}`),
+  ]);
+  if (!ready.startsWith('axnbot slack-bot ready')) throw new Error(ready);
+  return { child, exited, stderr: () => stderr };
+}
+
+let emu: Emulator;
+let fake: Awaited<ReturnType<typeof startFakeSlack>>;
+let bot: Awaited<ReturnType<typeof startBot>>;
+let url: string;
+let port: number;
+let trigger = 0;
+
+beforeAll(async () => {
+  emu = await startEmulator({ seed: 'demo' });
+  fake = await startFakeSlack();
+  port = await freePort();
+  bot = await startBot({
+    ...baseEnv(),
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: `${fake.base}/api/`,
+    SLACK_BOT_ID: 'BBOT',
+    SLACK_BOT_USER_ID: 'UBOT',
+    PORT: String(port),
+    ALIBABA_CLOUD_ACCESS_KEY_ID: 'testid',
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'testsecret',
+    AXN_ENDPOINT: emu.url,
+    AXN_POOL_KEY: 'FC-DEMO',
+    AXN_HASH_KEY: 'slack-e2e-hash-key-0123456789',
+    AXN_DATABASE_URL: join(mkdtempSync(join(tmpdir(), 'axn-slack-')), 'ledger.db'),
+    AXN_ADMINS: 'slack:UADMIN',
+    AXN_ALLOW_CHANNELS: 'slack:C1,slack:C2',
+    AXN_RATE_LIMIT: '25',
+  });
+  url = `http://127.0.0.1:${port}/slack/events`;
+});
+
+afterAll(async () => {
+  bot?.child.kill('SIGTERM');
+  expect(await bot?.exited).toBe(0);
+  await fake?.close();
+  await emu?.close();
+});
+
+function commandBody(command: string, text: string, extra: Record<string, string> = {}) {
+  const id = `${++trigger}`;
+  const fields = {
+    token: 'legacy',
+    team_id: 'T1',
+    team_domain: 'acme',
+    channel_id: 'C1',
+    channel_name: 'ops',
+    user_id: 'U1',
+    user_name: 'alice',
+    command,
+    text,
+    api_app_id: 'A1',
+    is_enterprise_install: 'false',
+    response_url: `${fake.base}/hooks/${id}`,
+    trigger_id: `trigger-${id}`,
+    ...extra,
+  };
+  return { id, body: new URLSearchParams(fields).toString() };
+}
+
+async function post(body: string, headers: Record<string, string> = {}) {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...sign(SECRET, body), ...headers }, body });
+  const text = await response.text();
+  return { status: response.status, text, json: text ? (JSON.parse(text) as Record<string, any>) : undefined };
+}
+
+function click(actionId: string, value: string, user = 'U1') {
+  const id = `${++trigger}`;
+  const payload = {
+    type: 'block_actions',
+    api_app_id: 'A1',
+    token: 'x',
+    trigger_id: `click-${id}`,
+    team: { id: 'T1', domain: 'acme' },
+    user: { id: user, username: user === 'U1' ? 'alice' : 'mallory', team_id: 'T1' },
+    channel: { id: 'C1', name: 'ops' },
+    container: { type: 'message', message_ts: '1.1', channel_id: 'C1', is_ephemeral: false },
+    response_url: `${fake.base}/hooks/${id}`,
+    actions: [{ type: 'button', action_id: actionId, block_id: 'b1', value, action_ts: '1.3', text: { type: 'plain_text', text: 'x' } }],
+  };
+  return { id, body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString() };
+}
+
+const activeBindings = async () => (await (await fetch(`${emu.url}/_emulator/bindings?status=active&limit=1000`)).json()).bindings as Array<{ phoneA: string; subsId: string }>;
+const until = async (check: () => boolean, ms = 5000) => {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};
+
+describe('slash commands over HTTP', () => {
+  let card: Record<string, any>;
+
+  it('/bind acks in the channel with the bound card', async () => {
+    const { body } = commandBody('/bind', '13800138000 city=北京 expires=2d');
+    const started = Date.now();
+    const res = await post(body);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(res.status).toBe(200);
+    card = res.json as Record<string, any>;
+    expect(card.response_type).toBe('in_channel');
+    const text = JSON.stringify(card.blocks);
+    expect(text).not.toContain('13800138000');
+    expect(card.blocks[0].text.text).toMatch(/^✅ \*138\*\*\*\*8000\* is reachable at \*170 0000 000\d\* ext \*\d{3}\*$/);
+    const fields = card.blocks[1].fields.map((field: { text: string }) => field.text);
+    expect(fields[0]).toBe('*A number*\n138****8000');
+    expect(fields[3]).toMatch(/^\*Dial\*\n<tel:\+86170000000\d\d,,\d{3}\|170000000\d\d,,\d{3}>$/);
+    expect(fields[4]).toBe('*City*\n北京');
+    expect(fields[5]).toMatch(/^\*Expires\*\n<!date\^\d+\^\{date_short_pretty\} \{time\}\|\d{4}-\d{2}-\d{2} \d{2}:\d{2} Beijing>\n.* \(Beijing\) · in 2 days$/);
+    expect(card.blocks[2].elements[0].text).toMatch(/^SubsId `\d{19}` · bound by <@U1> · RequestId `[0-9A-F-]{36}` · recording off$/);
+    const [unbind, extend] = card.blocks[3].elements;
+    expect(unbind).toMatchObject({ action_id: 'axn_unbind', style: 'danger', text: { text: 'Unbind' }, confirm: { title: { text: 'Unbind this number?' } } });
+    expect(extend).toMatchObject({ action_id: 'axn_extend', text: { text: 'Extend +1d' } });
+    expect((await activeBindings()).filter((b) => b.phoneA === '13800138000')).toHaveLength(1);
+  });
+
+  it('Extend +1d updates the card in place', async () => {
+    const value = card.blocks[3].elements[1].value as string;
+    const [, before] = value.split(':');
+    const { id, body } = click('axn_extend', value);
+    expect((await post(body)).status).toBe(200);
+    await until(() => fake.hook(id).length === 1);
+    const [update] = fake.hook(id);
+    expect(update?.replace_original).toBe(true);
+    expect(JSON.stringify(update?.blocks)).toContain('⏩ Extended to');
+    const newValue = (update?.blocks as any[])[3].elements[1].value as string;
+    expect(Number(newValue.split(':')[1]) - Number(before)).toBe(86_400_000);
+  });
+
+  it('another user may not unbind it: the refusal goes to them alone', async () => {
+    const subsId = card.blocks[3].elements[0].value as string;
+    const { id, body } = click('axn_unbind', subsId, 'U2');
+    expect((await post(body)).status).toBe(200);
+    await until(() => fake.hook(id).length === 1);
+    expect(fake.hook(id)[0]).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(JSON.stringify(fake.hook(id)[0])).toContain('Only whoever bound it');
+    expect((await activeBindings()).some((b) => b.subsId === subsId)).toBe(true);
+  });
+
+  it('Unbind (after its confirm dialog) unbinds and replaces the card', async () => {
+    const subsId = card.blocks[3].elements[0].value as string;
+    const { id, body } = click('axn_unbind', subsId);
+    expect((await post(body)).status).toBe(200);
+    await until(() => fake.hook(id).length === 1);
+    expect(fake.hook(id)[0]).toMatchObject({ replace_original: true });
+    expect(JSON.stringify(fake.hook(id)[0])).toContain('🔓 Unbound');
+    expect((await activeBindings()).some((b) => b.subsId === subsId)).toBe(false);
+  });
+
+  it('/axn help and a parse error answer ephemerally with usage', async () => {
+    const help = await post(commandBody('/axn', 'help').body);
+    expect(help.json).toMatchObject({ response_type: 'ephemeral' });
+    expect(JSON.stringify(help.json)).toContain('bind <A number>');
+    const empty = await post(commandBody('/axn', '').body);
+    expect(JSON.stringify(empty.json)).toContain('unbind <SubsId');
+    const wrong = await post(commandBody('/bind', '13800138000 citty=北京').body);
+    expect(wrong.json?.response_type).toBe('ephemeral');
+    expect(JSON.stringify(wrong.json)).toContain('did you mean city?');
+  });
+
+  it('/axn info, list and /unbind work through the umbrella and verb commands', async () => {
+    const bound = await post(commandBody('/bind', '13900139000').body);
+    expect(bound.json?.response_type).toBe('in_channel');
+    const list = await post(commandBody('/axn', 'list').body);
+    expect(JSON.stringify(list.json)).toContain('139****9000');
+    const info = await post(commandBody('/axn', 'info 13900139000').body);
+    expect(JSON.stringify(info.json)).toContain('active');
+    const unbind = await post(commandBody('/unbind', '13900139000').body);
+    expect(JSON.stringify(unbind.json)).toContain('🔓 Unbound');
+  });
+
+  it('refuses by policy ephemerally: admin-only option, list all, channel, rate limit', async () => {
+    const pool = await post(commandBody('/bind', '13700137000 pool=FC-DEMO').body);
+    expect(pool.json).toMatchObject({ response_type: 'ephemeral' });
+    expect(JSON.stringify(pool.json)).toContain('Only axnbot admins');
+    expect(JSON.stringify((await post(commandBody('/axn', 'list all').body)).json)).toContain('Only axnbot admins');
+    const channel = await post(commandBody('/bind', '13700137000', { channel_id: 'C9' }).body);
+    expect(JSON.stringify(channel.json)).toContain('not enabled in this channel');
+    const bulk = Array.from({ length: 20 }, (_, i) => `135${String(i).padStart(8, '0')}`).join(' ');
+    const many = await post(commandBody('/bind', bulk, { user_id: 'U5' }).body);
+    expect(JSON.stringify(many.json)).toContain('20 of 20 bound');
+    const more = await post(commandBody('/bind', '13400134000 13400134001 13400134002 13400134003 13400134004 13400134005', { user_id: 'U5' }).body);
+    expect(JSON.stringify(more.json)).toContain('binding too fast');
+  });
+
+  it('a slow upstream takes the "working…" path, then responds with the card', async () => {
+    await fetch(`${emu.url}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ action: 'BindAxnExtension', count: 1, delayMs: 3000 }) });
+    const { id, body } = commandBody('/bind', '13600136000');
+    const started = Date.now();
+    const res = await post(body);
+    expect(Date.now() - started).toBeLessThan(2900);
+    expect(res.json).toMatchObject({ response_type: 'ephemeral', text: '⏳ Working on it…' });
+    await until(() => fake.hook(id).length === 1, 8000);
+    expect(fake.hook(id)[0]).toMatchObject({ response_type: 'in_channel' });
+    expect(JSON.stringify(fake.hook(id)[0])).toContain('136****6000');
+  });
+
+  it('a retried delivery binds once and answers the same card', async () => {
+    const { body } = commandBody('/bind', '13500135999');
+    const first = await post(body);
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // a retry carries a new timestamp and signature
+    const retry = await post(body, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
+    expect(retry.status).toBe(200);
+    expect(retry.json?.blocks).toEqual(first.json?.blocks);
+    expect((await activeBindings()).filter((b) => b.phoneA === '13500135999')).toHaveLength(1);
+  });
+
+  it('bad signature, stale timestamp and a replayed request → 401, nothing executed', async () => {
+    const before = (await activeBindings()).length;
+    const { body } = commandBody('/bind', '13300133000');
+    const bad = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)), 'x-slack-signature': 'v0=deadbeef' }, body });
+    expect(bad.status).toBe(401);
+    const stale = await post(body, sign(SECRET, body, Math.floor(Date.now() / 1000) - 6 * 60));
+    expect(stale.status).toBe(401);
+    const headers = sign(SECRET, commandBody('/axn', 'help').body);
+    const helpBody = commandBody('/axn', 'list').body;
+    const signed = sign(SECRET, helpBody);
+    expect((await post(helpBody, signed)).status).toBe(200);
+    expect((await post(helpBody, signed)).status).toBe(401);
+    expect(headers['x-slack-signature']).not.toBe(signed['x-slack-signature']);
+    expect((await activeBindings()).length).toBe(before);
+    expect(bot.stderr()).not.toContain(SECRET);
+    expect(bot.stderr()).not.toContain('xoxb-test-token');
+  });
+
+  it('serves /healthz and Prometheus /metrics', async () => {
+    expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ ok: true });
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toMatch(/axnbot_slack_commands_total\{verb="bind",outcome="ok"\} \d+/);
+    expect(metrics).toMatch(/axnbot_slack_commands_total\{verb="bind",outcome="denied"\} \d+/);
+    expect(metrics).toMatch(/axnbot_slack_command_duration_seconds_bucket\{le="\+Inf"\} \d+/);
+  });
+
+  it('never called auth.test (the bot ids are configured)', () => {
+    expect(fake.calls.some((call) => call.path.startsWith('/api/auth.test'))).toBe(false);
+  });
+});
+
+describe('Socket Mode', () => {
+  it('connects, answers a slash command envelope with the card, and binds a redelivered envelope once', async () => {
+    const socketFake = await startFakeSlack({ socket: true });
+    const socketBot = await startBot({
+      ...baseEnv(),
+      SLACK_BOT_TOKEN: 'xoxb-test-token',
+      SLACK_APP_TOKEN: 'xapp-test-token',
+      SLACK_API_URL: `${socketFake.base}/api/`,
+      SLACK_BOT_ID: 'BBOT',
+      SLACK_BOT_USER_ID: 'UBOT',
+      ALIBABA_CLOUD_ACCESS_KEY_ID: 'testid',
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'testsecret',
+      AXN_ENDPOINT: emu.url,
+      AXN_POOL_KEY: 'FC-DEMO',
+      AXN_HASH_KEY: 'slack-e2e-hash-key-0123456789',
+      AXN_DATABASE_URL: join(mkdtempSync(join(tmpdir(), 'axn-slack-socket-')), 'ledger.db'),
+    });
+    try {
+      await socketFake.connected;
+      expect(socketFake.calls[0]?.path).toBe('/api/apps.connections.open');
+      expect(socketFake.calls[0]?.headers.authorization).toBe('Bearer xapp-test-token');
+      const envelope = {
+        envelope_id: 'env-1',
+        type: 'slash_commands',
+        accepts_response_payload: true,
+        payload: { command: '/bind', text: '13200132000 city=上海', team_id: 'T1', channel_id: 'C1', user_id: 'U1', user_name: 'alice', response_url: `${socketFake.base}/hooks/s1`, trigger_id: 'sock-1' },
+      };
+      socketFake.send(envelope);
+      await until(() => socketFake.fromApp.some((ack) => ack.envelope_id === 'env-1'));
+      const ack = socketFake.fromApp.find((message) => message.envelope_id === 'env-1') as { payload: Record<string, any> };
+      expect(ack.payload.response_type).toBe('in_channel');
+      expect(JSON.stringify(ack.payload.blocks)).toContain('132****2000');
+      socketFake.send({ ...envelope, envelope_id: 'env-2', retry_attempt: 1, retry_reason: 'timeout' });
+      socketFake.send({ ...envelope, envelope_id: 'env-1' });
+      await until(() => socketFake.fromApp.filter((message) => 'envelope_id' in message).length >= 3);
+      expect((await activeBindings()).filter((b) => b.phoneA === '13200132000')).toHaveLength(1);
+    } finally {
+      socketBot.child.kill('SIGTERM');
+      expect(await socketBot.exited).toBe(0);
+      await socketFake.close();
+    }
+  });
+});
+
+describe('configuration', () => {
+  it.each([
+    [{}, 'slack-bot: SLACK_BOT_TOKEN is required'],
+    [{ SLACK_BOT_TOKEN: 'nope' }, 'slack-bot: SLACK_BOT_TOKEN must be a bot token starting with xoxb-'],
+    [{ SLACK_BOT_TOKEN: 'xoxb-1' }, 'slack-bot: SLACK_SIGNING_SECRET is required in HTTP mode'],
+    [{ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret-secret', PORT: 'http' }, 'slack-bot: PORT must be a port number'],
+    [{ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret-secret' }, 'slack-bot: AXN_POOL_KEY is required'],
+  ])('%j stops with one line', async (env, line) => {
+    const child = spawn(process.execPath, [BIN], { env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr.startsWith(line)).toBe(true);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+});

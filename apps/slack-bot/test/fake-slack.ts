@@ -1,0 +1,76 @@
+import { createHmac } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+export interface Recorded {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/**
+ * A local stand-in for Slack: the Web API under /api/ (chat.postMessage, auth.test,
+ * apps.connections.open) and response_url hooks under /hooks/, recording every call. With `socket`, a
+ * Socket Mode websocket server that says hello and collects the app's envelope acks.
+ */
+export async function startFakeSlack(options: { socket?: boolean } = {}) {
+  const calls: Recorded[] = [];
+  const fromApp: Array<Record<string, unknown>> = [];
+  let socket: WebSocket | undefined;
+  let wss: WebSocketServer | undefined;
+  let wsPort = 0;
+  let connected!: () => void;
+  const connectedOnce = new Promise<void>((resolve) => {
+    connected = resolve;
+  });
+  if (options.socket) {
+    wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((resolve) => wss?.on('listening', resolve));
+    wsPort = (wss.address() as AddressInfo).port;
+    wss.on('connection', (ws) => {
+      socket = ws;
+      ws.on('message', (message) => fromApp.push(JSON.parse(String(message))));
+      ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A1' } }));
+      connected();
+    });
+  }
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk) => {
+      body += chunk;
+    });
+    req.on('end', () => {
+      calls.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const path = req.url ?? '';
+      if (path.startsWith('/api/apps.connections.open')) res.end(JSON.stringify({ ok: true, url: `ws://127.0.0.1:${wsPort}/link/?ticket=t1` }));
+      else if (path.startsWith('/api/auth.test')) res.end(JSON.stringify({ ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1' }));
+      else if (path.startsWith('/api/chat.postMessage')) res.end(JSON.stringify({ ok: true, channel: 'C1', ts: '1700000000.000100' }));
+      else res.end(JSON.stringify({ ok: true }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    base,
+    calls,
+    fromApp,
+    connected: connectedOnce,
+    /** Calls made to one response_url hook, their JSON bodies. */
+    hook: (id: string) => calls.filter((call) => call.path === `/hooks/${id}`).map((call) => JSON.parse(call.body) as Record<string, unknown>),
+    send: (envelope: unknown) => socket?.send(JSON.stringify(envelope)),
+    close: async () => {
+      socket?.close();
+      wss?.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export function sign(secret: string, body: string, ts = Math.floor(Date.now() / 1000)) {
+  return { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': `v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}` };
+}
