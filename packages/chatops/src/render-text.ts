@@ -19,6 +19,11 @@ const yellow = ansi(33);
 const bold = ansi(1);
 const dim = ansi(2);
 
+/** A binding status in the reader's language. */
+export function statusLabel(status: BindingView['status'], locale: Locale): string {
+  return STATUS[status][locale];
+}
+
 const STATUS: Record<BindingView['status'], Record<Locale, string>> = {
   pending: { en: 'pending', zh: '处理中' },
   active: { en: 'active', zh: '生效中' },

@@ -1,0 +1,73 @@
+import { ConfigError, loadServiceConfig, type ServiceConfig } from '@axnbot/chatops';
+import { GATEWAY_URL } from 'dingtalk-stream';
+import { z } from 'zod';
+
+/** Everything the DingTalk bot is configured with. */
+export interface DingTalkBotConfig {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** The stream gateway's connections/open URL. */
+  readonly gatewayUrl: string;
+  /** The OpenAPI base (tokens, robot sends). */
+  readonly apiUrl: string;
+  /** Serve GET /healthz and GET /metrics on this port when set. */
+  readonly port?: number;
+  readonly reconnectBaseMs: number;
+  readonly reconnectMaxMs: number;
+  readonly idleTimeoutMs: number;
+  readonly service: ServiceConfig;
+}
+
+const url = (name: string) => z.string().regex(/^https?:\/\/\S+$/, `${name} must be an http(s) URL`);
+const ms = (name: string, min: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${name} must be a number of milliseconds`)
+    .transform(Number)
+    .refine((value) => value >= min, `${name} must be at least ${min}`);
+
+const schema = z.object({
+  DINGTALK_CLIENT_ID: z.string({ message: 'DINGTALK_CLIENT_ID is required: the app’s AppKey (Client ID)' }).min(1),
+  DINGTALK_CLIENT_SECRET: z.string({ message: 'DINGTALK_CLIENT_SECRET is required: the app’s AppSecret (Client Secret)' }).min(1),
+  DINGTALK_GATEWAY_URL: url('DINGTALK_GATEWAY_URL').default(GATEWAY_URL),
+  DINGTALK_API_URL: url('DINGTALK_API_URL')
+    .transform((value) => value.replace(/\/+$/, ''))
+    .default('https://api.dingtalk.com'),
+  DINGTALK_RECONNECT_BASE_MS: ms('DINGTALK_RECONNECT_BASE_MS', 10).default(1_000),
+  DINGTALK_RECONNECT_MAX_MS: ms('DINGTALK_RECONNECT_MAX_MS', 100).default(60_000),
+  DINGTALK_IDLE_TIMEOUT_MS: ms('DINGTALK_IDLE_TIMEOUT_MS', 1_000).default(60_000),
+  PORT: z
+    .string()
+    .regex(/^\d{1,5}$/, 'PORT must be a port number')
+    .transform(Number)
+    .refine((port) => port <= 65535, 'PORT must be at most 65535')
+    .optional(),
+});
+
+/** Reads and validates the bot's environment; throws a {@link ConfigError} naming the variable. */
+export function loadDingTalkConfig(env: Readonly<Record<string, string | undefined>>): DingTalkBotConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([key, value]) => (key.startsWith('DINGTALK_') || key === 'PORT') && value));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? 'DINGTALK_*');
+    const message = issue?.message ?? 'is not valid';
+    throw new ConfigError(message.includes(name) ? message : `${name}: ${message}`);
+  }
+  if (env.AXN_ENDPOINT === 'embedded') {
+    throw new ConfigError('AXN_ENDPOINT=embedded is for `axn console`; point the bot at Alibaba Cloud or an emulator URL');
+  }
+  const v = parsed.data;
+  return {
+    clientId: v.DINGTALK_CLIENT_ID,
+    clientSecret: v.DINGTALK_CLIENT_SECRET,
+    gatewayUrl: v.DINGTALK_GATEWAY_URL,
+    apiUrl: v.DINGTALK_API_URL,
+    port: v.PORT,
+    reconnectBaseMs: v.DINGTALK_RECONNECT_BASE_MS,
+    reconnectMaxMs: v.DINGTALK_RECONNECT_MAX_MS,
+    idleTimeoutMs: v.DINGTALK_IDLE_TIMEOUT_MS,
+    // Replies default to Chinese here.
+    service: loadServiceConfig(env, { locale: 'zh' }),
+  };
+}

@@ -1,0 +1,129 @@
+import { createServer, type Server } from 'node:http';
+import { type Actor, BindingService, CommandMetrics, isSuccess, openLedger, parseCommand } from '@axnbot/chatops';
+import { createDyplsClient } from '@axnbot/core';
+import { TOPIC_ROBOT, type DWClientDownStream } from 'dingtalk-stream';
+import { loadDingTalkConfig } from './config.js';
+import { renderMarkdown } from './markdown.js';
+import { Replier } from './replier.js';
+import { commandText, isGroup, parseRobotMessage } from './robot-message.js';
+import { StreamClient } from './stream-client.js';
+import { ConnectionSupervisor, type SupervisorEvent } from './supervisor.js';
+
+/** How long a handled msgId is remembered in memory, so a quick redelivery of a read is not answered twice. */
+const RECENT_MS = 10 * 60_000;
+
+/** Starts the DingTalk bot as configured by the environment. */
+export async function startDingTalkBot(env: NodeJS.ProcessEnv, log: (line: string) => void = (line) => process.stdout.write(`${line}\n`)) {
+  const config = loadDingTalkConfig(env);
+  const client = createDyplsClient({
+    endpoint: config.service.endpoint,
+    signature: config.service.signature,
+    timeoutMs: config.service.timeoutMs,
+    maxQps: config.service.maxQps,
+    env,
+  });
+  const ledger = await openLedger(config.service.databaseUrl);
+  const service = new BindingService({ client, ledger, config: config.service });
+  const metrics = new CommandMetrics();
+  const replier = new Replier({ apiUrl: config.apiUrl, clientId: config.clientId, clientSecret: config.clientSecret });
+  const stream = new StreamClient({ clientId: config.clientId, clientSecret: config.clientSecret, ua: 'axnbot-dingtalk/0.1' }, config.gatewayUrl);
+  const recent = new Map<string, number>();
+
+  const supervisor = new ConnectionSupervisor({
+    connect: () => stream.open(),
+    baseDelayMs: config.reconnectBaseMs,
+    maxDelayMs: config.reconnectMaxMs,
+    idleTimeoutMs: config.idleTimeoutMs,
+    onEvent: (event) => log(`dingtalk-bot: ${describe(event)}`),
+  });
+  stream.onFrame((frame) => {
+    supervisor.touch();
+    if (frame.type === 'SYSTEM' && frame.headers.topic === 'disconnect') supervisor.serverDisconnect();
+  });
+
+  async function handle(frame: DWClientDownStream): Promise<void> {
+    // Ack first: DingTalk redelivers un-acked or slow messages; duplicates are caught below.
+    stream.ack(frame.headers.messageId);
+    const message = parseRobotMessage(frame.data);
+    if (!message) return;
+    const now = Date.now();
+    for (const [id, until] of recent) {
+      if (until > now) break;
+      recent.delete(id);
+    }
+    if (recent.has(message.msgId)) return;
+    recent.set(message.msgId, now + RECENT_MS);
+    const started = now;
+    const text = commandText(message);
+    const parsed = parseCommand(text || '帮助', {
+      now,
+      locale: config.service.locale,
+      defaultExpiresMs: config.service.defaultExpiresMs,
+      maxExpiresMs: config.service.maxExpiresMs,
+      maxBulk: config.service.maxBulk,
+    });
+    const staffId = message.senderStaffId ?? message.senderId ?? 'unknown';
+    const actor: Actor = {
+      platform: 'dingtalk',
+      userId: staffId,
+      userName: message.senderNick ?? staffId,
+      channelId: message.conversationId,
+      idempotencyKey: message.msgId,
+    };
+    const { reply, firstDelivery } = await service.executeDelivery(parsed, actor);
+    // A redelivered msgId was answered when it first came.
+    if (!firstDelivery) return;
+    const parts = renderMarkdown(reply, { now: Date.now(), mention: isGroup(message) ? message.senderStaffId : undefined });
+    const via = await replier.send(message, parts);
+    if (via === 'openapi') log('dingtalk-bot: replied through the OpenAPI (session webhook expired)');
+    metrics.record('kind' in parsed ? 'invalid' : parsed.verb, isSuccess(reply) ? 'ok' : reply.kind, (Date.now() - started) / 1000);
+  }
+
+  stream.registerCallbackListener(TOPIC_ROBOT, (frame: DWClientDownStream) => {
+    // The SDK does not await listeners: every failure is caught here, and reported without secrets.
+    handle(frame).catch((error: unknown) => log(`dingtalk-bot: could not handle a message: ${error instanceof Error ? error.message : String(error)}`));
+  });
+  supervisor.start();
+
+  let server: Server | undefined;
+  if (config.port !== undefined) {
+    server = createServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (req.method === 'GET' && path === '/healthz') {
+        const connected = supervisor.isConnected;
+        res.writeHead(connected ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: connected, connected }));
+      } else if (req.method === 'GET' && path === '/metrics') {
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(metrics.render('axnbot_dingtalk'));
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => server?.listen(config.port, resolve));
+  }
+
+  return {
+    config,
+    supervisor,
+    async stop() {
+      supervisor.stop();
+      if (server) await new Promise<void>((resolve) => server?.close(() => resolve()));
+      await ledger.close();
+      await client.close();
+    },
+  };
+}
+
+function describe(event: SupervisorEvent): string {
+  switch (event.type) {
+    case 'connected':
+      return 'connected';
+    case 'connect-failed':
+      return `connection attempt ${event.attempt} failed (${event.error instanceof Error ? event.error.message : 'error'}); next in ${event.retryInMs} ms`;
+    case 'closed':
+      return `connection closed; reconnecting in ${event.retryInMs} ms`;
+    case 'idle':
+      return 'no frame within the idle timeout; reconnecting';
+    case 'server-disconnect':
+      return 'server asked to disconnect; reconnecting now';
+  }
+}

@@ -1,0 +1,88 @@
+import { DWClient, type DWClientDownStream } from 'dingtalk-stream';
+import type WebSocket from 'ws';
+import type { SupervisedConnection } from './supervisor.js';
+
+/** The parts of DWClient 2.1.5 this subclass reaches into; they are private in its typings. */
+interface DWClientInternals {
+  socket?: WebSocket;
+  dw_url?: string;
+  _connect(): Promise<void>;
+}
+
+/**
+ * dingtalk-stream's DWClient, pointed at a configurable gateway and with its own reconnect logic
+ * switched off (`autoReconnect: false`): a {@link ConnectionSupervisor} decides when to connect. Frame
+ * parsing, ping echo and callback acks stay the SDK's.
+ */
+export class StreamClient extends DWClient {
+  private frameListener: ((frame: DWClientDownStream) => void) | undefined;
+
+  constructor(
+    options: { clientId: string; clientSecret: string; ua: string },
+    private readonly gatewayUrl: string,
+  ) {
+    // autoReconnect is a runtime option the SDK's typings do not declare.
+    super({ ...options, autoReconnect: false } as ConstructorParameters<typeof DWClient>[0]);
+  }
+
+  /** Called with every frame the server sends (the supervisor's watchdog and disconnect handling). */
+  onFrame(listener: (frame: DWClientDownStream) => void): void {
+    this.frameListener = listener;
+  }
+
+  /** Asks the gateway for a ticket, as the SDK does, but at the configured URL. */
+  override async getEndpoint(): Promise<this> {
+    const response = await fetch(this.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({
+        clientId: this.config.clientId,
+        clientSecret: this.config.clientSecret,
+        ua: this.config.ua,
+        subscriptions: this.config.subscriptions,
+      }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!response.ok) throw new Error(`gateway answered HTTP ${response.status}`);
+    const { endpoint, ticket } = (await response.json()) as { endpoint?: string; ticket?: string };
+    if (!endpoint || !ticket) throw new Error('gateway answered without endpoint or ticket');
+    (this as unknown as DWClientInternals).dw_url = `${endpoint}?ticket=${encodeURIComponent(ticket)}`;
+    return this;
+  }
+
+  override onDownStream(data: string): void {
+    let frame: DWClientDownStream;
+    try {
+      frame = JSON.parse(data) as DWClientDownStream;
+    } catch {
+      return; // not a frame; the SDK would throw here and drop the socket's listener
+    }
+    this.frameListener?.(frame);
+    super.onDownStream(data);
+  }
+
+  /** One connection attempt: gateway, then websocket; resolves once the socket is open. */
+  async open(): Promise<SupervisedConnection> {
+    await this.getEndpoint();
+    const internals = this as unknown as DWClientInternals;
+    await internals._connect();
+    const socket = internals.socket;
+    if (!socket) throw new Error('websocket missing after connect');
+    return {
+      onClose: (listener) => {
+        if (socket.readyState === socket.CLOSED) listener();
+        else socket.once('close', listener);
+      },
+      terminate: () => socket.terminate(),
+    };
+  }
+
+  /** Acks a callback; a closed socket makes this a no-op (the server redelivers, and we dedupe). */
+  ack(messageId: string): void {
+    try {
+      this.socketCallBackResponse(messageId, { ok: true });
+    } catch {
+      // nothing to do: the message will come again and be recognised by its msgId
+    }
+  }
+}

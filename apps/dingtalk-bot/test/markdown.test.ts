@@ -1,0 +1,91 @@
+import type { BindingView, Reply } from '@axnbot/chatops';
+import { beijingToEpoch } from '@axnbot/core';
+import { describe, expect, it } from 'vitest';
+import { MAX_MARKDOWN_CHARS, quickLink, renderMarkdown } from '../src/markdown.js';
+import { commandText, parseRobotMessage } from '../src/robot-message.js';
+
+const NOW = beijingToEpoch(2026, 11, 28, 12, 0, 0);
+const view: BindingView = {
+  ref: 'axn-k3v9q2mtdx',
+  subsId: '1000000000000000003',
+  secretNo: '17000000001',
+  extension: '130',
+  phoneMasked: '138****8000',
+  city: '北京',
+  poolKey: 'FC-DEMO',
+  expiresAt: NOW + 2 * 86_400_000,
+  recording: false,
+  status: 'active',
+  boundBy: '张三',
+  requestId: 'REQ',
+};
+
+describe('markdown replies', () => {
+  it('renders the bound card with the mention, dial link and quick links', () => {
+    const [message] = renderMarkdown({ kind: 'bound', locale: 'zh', binding: view }, { now: NOW, mention: 'staff001' });
+    expect(message).toEqual({
+      title: '绑定成功',
+      text: [
+        '@staff001',
+        '',
+        '### ✅ 绑定成功  ',
+        '- **A号码**：138****8000  ',
+        '- **隐私号**：170 0000 0001　**分机**：130  ',
+        '- **拨号**：[17000000001,,130](tel:+8617000000001,,130)  ',
+        '- **城市**：北京  ',
+        '- **有效期至**：2026-11-30 12:00（北京时间，2天后）  ',
+        '- **绑定ID**：1000000000000000003  ',
+        '  ',
+        `${quickLink('解绑', '解绑 1000000000000000003')}　${quickLink('延期 1 天', '延期 1000000000000000003 1d')}  `,
+        '',
+      ].join('\n'),
+    });
+    expect(quickLink('解绑', '解绑 1')).toBe('[解绑](dtmd://dingtalkclient/sendMessage?content=%E8%A7%A3%E7%BB%91%201)');
+  });
+
+  it.each<[string, Reply]>([
+    ['error', { kind: 'error', locale: 'zh', code: 'isv.BIND_CONFLICT', detail: 'isv.BIND_CONFLICT', requestId: 'R1' }],
+    ['denied', { kind: 'denied', locale: 'en', reason: 'rate-limited' }],
+    ['outcome-unknown', { kind: 'outcome-unknown', locale: 'zh', phoneMasked: '138****8000', ref: 'axn-x' }],
+    ['help', { kind: 'help', locale: 'en' }],
+    ['unbound', { kind: 'unbound', locale: 'en', binding: { ...view, status: 'unbound' } }],
+  ])('renders %s with a title and text', (_name, reply) => {
+    const [message] = renderMarkdown(reply, { now: NOW });
+    expect(message?.title.length).toBeGreaterThan(1);
+    expect(message?.text.length).toBeGreaterThan(10);
+  });
+
+  it('escapes markdown in user-derived text', () => {
+    const [message] = renderMarkdown({ kind: 'bound', locale: 'en', binding: { ...view, city: '*bold* [x](y)' } }, { now: NOW });
+    expect(message?.text).toContain('\\*bold\\* \\[x\\](y)');
+  });
+
+  it('splits long replies under the size limit, each part mentioning the sender', () => {
+    const bindings = Array.from({ length: 60 }, () => view);
+    const parts = renderMarkdown({ kind: 'list', locale: 'zh', scope: 'all', bindings, truncated: false }, { now: NOW, mention: 'staff001' });
+    expect(parts.length).toBeGreaterThan(2);
+    for (const part of parts) {
+      expect(part.text.length).toBeLessThanOrEqual(MAX_MARKDOWN_CHARS);
+      expect(part.text.startsWith('@staff001')).toBe(true);
+    }
+    expect(parts.at(-1)?.title).toBe(`有效绑定 60 个 (${parts.length}/${parts.length})`);
+  });
+});
+
+describe('robot messages', () => {
+  it.each([
+    [{ msgtype: 'text', text: { content: ' 绑定 13800138000' } }, '绑定 13800138000'],
+    [{ msgtype: 'text', text: { content: '@李四 @王五 /bind 13800138000' } }, '/bind 13800138000'],
+    [{ msgtype: 'text', text: { content: '/bind 13800138000 ' } }, '/bind 13800138000'],
+    [{ msgtype: 'text', text: { content: '@李四' } }, ''],
+    [{ msgtype: 'richText', content: { richText: [{ text: '@号码助手 ' }, { type: 'picture' }, { text: '查询 1' }] } }, '查询 1'],
+  ])('%j → %j', (fields, expected) => {
+    expect(commandText({ msgId: 'm', conversationId: 'c', conversationType: '2', ...fields } as never)).toBe(expected);
+  });
+
+  it('ignores pictures and malformed data', () => {
+    expect(commandText({ msgId: 'm', conversationId: 'c', conversationType: '2', msgtype: 'picture' })).toBeUndefined();
+    expect(parseRobotMessage('not json')).toBeUndefined();
+    expect(parseRobotMessage('{"msgId":1}')).toBeUndefined();
+  });
+});
