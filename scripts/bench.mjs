@@ -7,6 +7,8 @@ const suites = [
   ['core', '../packages/core/bench/index.mjs'],
   ['emulator', '../packages/emulator/bench/index.mjs'],
   ['chatops', '../packages/chatops/bench/index.mjs'],
+  ['slack-bot', '../apps/slack-bot/bench/index.mjs'],
+  ['dingtalk-bot', '../apps/dingtalk-bot/bench/index.mjs'],
 ];
 const only = process.argv.slice(2);
 

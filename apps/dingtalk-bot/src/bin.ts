@@ -8,6 +8,11 @@ import { startDingTalkBot } from './main.js';
 console.info = () => {};
 console.warn = () => {};
 
+// Started with --expose-gc (benchmarks, memory investigations), SIGUSR2 runs a full collection, so that
+// resident memory can be read without garbage in it.
+const collect = (globalThis as { gc?: () => void }).gc;
+if (collect) process.on('SIGUSR2', () => collect());
+
 try {
   const bot = await startDingTalkBot(process.env);
   process.stdout.write('axnbot dingtalk-bot started\n');

@@ -3,6 +3,11 @@ import { ConfigError } from '@axnbot/chatops';
 import { AxnError } from '@axnbot/core';
 import { startSlackBot } from './main.js';
 
+// Started with --expose-gc (benchmarks, memory investigations), SIGUSR2 runs a full collection, so that
+// resident memory can be read without garbage in it.
+const collect = (globalThis as { gc?: () => void }).gc;
+if (collect) process.on('SIGUSR2', () => collect());
+
 try {
   const bot = await startSlackBot(process.env);
   const where = bot.port !== undefined ? `http://0.0.0.0:${bot.port}/slack/events` : 'Socket Mode';

@@ -34,6 +34,21 @@ export class CommandMetrics {
     BUCKETS.forEach((bound, index) => lines.push(`${prefix}_command_duration_seconds_bucket{le="${bound}"} ${this.bucketCounts[index]}`));
     lines.push(`${prefix}_command_duration_seconds_bucket{le="+Inf"} ${this.count}`);
     lines.push(`${prefix}_command_duration_seconds_sum ${this.sum}`, `${prefix}_command_duration_seconds_count ${this.count}`);
+    const memory = process.memoryUsage();
+    lines.push(
+      '# HELP process_resident_memory_bytes Resident memory size in bytes.',
+      '# TYPE process_resident_memory_bytes gauge',
+      `process_resident_memory_bytes ${memory.rss}`,
+      '# HELP nodejs_heap_size_used_bytes V8 heap in use, in bytes.',
+      '# TYPE nodejs_heap_size_used_bytes gauge',
+      `nodejs_heap_size_used_bytes ${memory.heapUsed}`,
+      '# HELP nodejs_heap_size_total_bytes V8 heap reserved, in bytes.',
+      '# TYPE nodejs_heap_size_total_bytes gauge',
+      `nodejs_heap_size_total_bytes ${memory.heapTotal}`,
+      '# HELP nodejs_external_memory_bytes Memory of C++ objects bound to JavaScript, in bytes.',
+      '# TYPE nodejs_external_memory_bytes gauge',
+      `nodejs_external_memory_bytes ${memory.external}`,
+    );
     return `${lines.join('\n')}\n`;
   }
 }
