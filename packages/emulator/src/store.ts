@@ -131,6 +131,8 @@ export class EmulatorStore {
    * or pools change (only this class changes them).
    */
   private numberCache = new Map<string, { all: string[]; byCity: Map<string, string[]> }>();
+  /** Pools by key: read on every call, changed only through this class. */
+  private readonly poolCache = new Map<string, Pool>();
 
   /** Runs a function in one transaction; compiled once (better-sqlite3 compiles each `transaction()`). */
   private readonly runInTransaction: (work: () => unknown) => unknown;
@@ -191,8 +193,14 @@ export class EmulatorStore {
   }
 
   pool(key: string): Pool | undefined {
-    const row = this.s.poolByKey.get(key) as Parameters<typeof toPool>[0] | undefined;
-    return row && toPool(row);
+    let pool = this.poolCache.get(key);
+    if (pool === undefined) {
+      const row = this.s.poolByKey.get(key) as Parameters<typeof toPool>[0] | undefined;
+      if (!row) return undefined;
+      pool = toPool(row);
+      this.poolCache.set(key, pool);
+    }
+    return pool;
   }
 
   pools(): Pool[] {
@@ -205,6 +213,7 @@ export class EmulatorStore {
 
   deletePool(key: string): boolean {
     this.numberCache.clear();
+    this.poolCache.delete(key);
     return this.s.deletePool.run(key).changes > 0;
   }
 

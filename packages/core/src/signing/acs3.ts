@@ -136,6 +136,9 @@ function signedHeaderEntries(headers: Readonly<Record<string, string>>): Array<[
 }
 
 function headerValue(headers: Readonly<Record<string, string>>, name: string): string | undefined {
+  // Node hands headers over with lower-case names already; others are looked for case-insensitively.
+  const direct = Object.hasOwn(headers, name) ? headers[name] : undefined;
+  if (direct !== undefined) return direct;
   for (const [key, value] of Object.entries(headers)) {
     if (key.toLowerCase() === name) return value;
   }
