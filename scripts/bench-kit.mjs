@@ -46,12 +46,20 @@ export async function latencies(total, concurrency, call) {
   );
   const wallMs = performance.now() - started;
   results.sort((a, b) => a - b);
-  return { p50: percentile(results, 50), p99: percentile(results, 99), wallMs, perSecond: (total / wallMs) * 1000 };
+  return {
+    p50: percentile(results, 50),
+    p99: percentile(results, 99),
+    wallMs,
+    perSecond: (total / wallMs) * 1000,
+  };
 }
 
 /** Starts `node script args…`, waits for its first stdout line (its URL), answers { url, child, stop }. */
 export async function startChild(script, args = [], env = {}, nodeArgs = []) {
-  const child = spawn(process.execPath, [...nodeArgs, script, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  });
   const url = await new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
     createInterface({ input: child.stdout }).once('line', resolve);

@@ -20,7 +20,9 @@ for (const [name, path] of suites) {
   const section = await run();
   sections.push(section);
   for (const [metric, value, anchor, ratio, target, met] of section.rows) {
-    process.stdout.write(`  ${metric}: ${value} | anchor ${anchor} | ${ratio} | target ${target} ${met === undefined ? '' : met ? '✓' : '✗ MISSED'}\n`);
+    process.stdout.write(
+      `  ${metric}: ${value} | anchor ${anchor} | ${ratio} | target ${target} ${met === undefined ? '' : met ? '✓' : '✗ MISSED'}\n`,
+    );
   }
 }
 
@@ -37,9 +39,16 @@ const lines = [
   '',
 ];
 for (const section of sections) {
-  lines.push(`## ${section.title}`, '', '| metric | value | anchor | ratio | target | met |', '|---|---|---|---|---|---|');
+  lines.push(
+    `## ${section.title}`,
+    '',
+    '| metric | value | anchor | ratio | target | met |',
+    '|---|---|---|---|---|---|',
+  );
   for (const [metric, value, anchor, ratio, target, met] of section.rows) {
-    lines.push(`| ${metric} | ${value} | ${anchor} | ${ratio} | ${target} | ${met === undefined ? '—' : met ? 'yes' : '**no**'} |`);
+    lines.push(
+      `| ${metric} | ${value} | ${anchor} | ${ratio} | ${target} | ${met === undefined ? '—' : met ? 'yes' : '**no**'} |`,
+    );
   }
   if (section.notes) lines.push('', section.notes);
   lines.push('');

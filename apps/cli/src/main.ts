@@ -25,7 +25,12 @@ interface Io {
   readonly env: NodeJS.ProcessEnv;
 }
 
-const USAGES: Record<string, string> = { console: CONSOLE_USAGE, run: RUN_USAGE, emulator: EMULATOR_USAGE, api: API_USAGE };
+const USAGES: Record<string, string> = {
+  console: CONSOLE_USAGE,
+  run: RUN_USAGE,
+  emulator: EMULATOR_USAGE,
+  api: API_USAGE,
+};
 
 /** Runs `axn` with its arguments and answers the exit status. */
 export async function main(argv: string[], io: Io): Promise<number> {

@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { type Actor, BindingService, type Ledger, loadServiceConfig, openLedger, type ServiceConfig } from '@axnbot/chatops';
+import {
+  type Actor,
+  BindingService,
+  type Ledger,
+  loadServiceConfig,
+  openLedger,
+  type ServiceConfig,
+} from '@axnbot/chatops';
 import { createDyplsClient, type DyplsClient } from '@axnbot/core';
 import { DEMO_POOL_KEY, type Emulator, startEmulator } from '@axnbot/emulator';
 
@@ -32,7 +39,11 @@ export async function createRuntime(env: NodeJS.ProcessEnv): Promise<Runtime> {
   const embedded = endpointSetting === 'embedded';
   const user = consoleUser();
   const config = loadServiceConfig(
-    { ...env, AXN_ENDPOINT: endpointSetting, AXN_ADMINS: [env.AXN_ADMINS, `console:${user}`].filter(Boolean).join(',') },
+    {
+      ...env,
+      AXN_ENDPOINT: endpointSetting,
+      AXN_ADMINS: [env.AXN_ADMINS, `console:${user}`].filter(Boolean).join(','),
+    },
     embedded ? { poolKey: DEMO_POOL_KEY, hashKey: localHashKey() } : {},
   );
   let emulator: Emulator | undefined;

@@ -19,7 +19,10 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 function axn(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? mkdtempSync(join(tmpdir(), 'axn-cli-')), env: options.env ?? cleanEnv() });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd ?? mkdtempSync(join(tmpdir(), 'axn-cli-')),
+      env: options.env ?? cleanEnv(),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
@@ -52,7 +55,9 @@ describe('axn console', () => {
     expect(stdout).toContain('axnbot console — embedded emulator http://127.0.0.1:');
     expect(stdout).toContain('bind <A number>');
     const answers = stdout.split('axn> ').slice(1);
-    expect(answers[0]).toMatch(/✅ Bound\n138\*\*\*\*8000 → 170 0000 00\d\d ext \d{3} \(北京\)\n {2}dial: tel:\+86170000000\d\d,,\d{3}\n {2}until .* \(Beijing\) · in 2 days/);
+    expect(answers[0]).toMatch(
+      /✅ Bound\n138\*\*\*\*8000 → 170 0000 00\d\d ext \d{3} \(北京\)\n {2}dial: tel:\+86170000000\d\d,,\d{3}\n {2}until .* \(Beijing\) · in 2 days/,
+    );
     expect(answers[1]).toMatch(/✅ 绑定成功\n139\*\*\*\*9000 → 170 0000 00\d\d 分机 \d{3} \(上海\)/);
     expect(answers[2]).toContain('did you mean city?');
     expect(answers[3]).toContain('2 live binding(s)');
@@ -71,14 +76,18 @@ describe('axn console', () => {
   });
 
   it('stops with one line naming a bad setting', async () => {
-    const { code, stdout, stderr } = await axn(['console'], { env: cleanEnv({ AXN_DEFAULT_EXPIRES: 'soon' }) });
+    const { code, stdout, stderr } = await axn(['console'], {
+      env: cleanEnv({ AXN_DEFAULT_EXPIRES: 'soon' }),
+    });
     expect(code).toBe(1);
     expect(stderr).toBe('axn: AXN_DEFAULT_EXPIRES must be a duration such as 1d, 12h or 90m (got "soon")\n');
     expect(stdout).toBe('');
   });
 
   it('needs AXN_POOL_KEY and AXN_HASH_KEY for a real endpoint', async () => {
-    const { code, stderr } = await axn(['run', 'list'], { env: cleanEnv({ AXN_ENDPOINT: 'https://dyplsapi.aliyuncs.com' }) });
+    const { code, stderr } = await axn(['run', 'list'], {
+      env: cleanEnv({ AXN_ENDPOINT: 'https://dyplsapi.aliyuncs.com' }),
+    });
     expect(code).toBe(1);
     expect(stderr).toMatch(/^axn: AXN_POOL_KEY is required/);
   });
@@ -93,7 +102,10 @@ describe('axn run', () => {
     const json = await axn(['run', 'list', '--json'], { cwd });
     expect(json.code).toBe(0);
     const reply = JSON.parse(json.stdout);
-    expect(reply).toMatchObject({ kind: 'list', bindings: [{ phoneMasked: '138****8000', status: 'active' }] });
+    expect(reply).toMatchObject({
+      kind: 'list',
+      bindings: [{ phoneMasked: '138****8000', status: 'active' }],
+    });
     const refused = await axn(['run', 'bind 13800138000 x=17000000099'], { cwd });
     expect(refused.code).toBe(1);
     expect(refused.stdout).toContain('That X number does not exist');
@@ -110,11 +122,21 @@ describe('axn run', () => {
 });
 
 describe('axn emulator and axn api', () => {
-  async function startEmulator(): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
+  async function startEmulator(): Promise<{
+    child: ChildProcess;
+    url: string;
+    exited: Promise<number | null>;
+  }> {
     const cwd = mkdtempSync(join(tmpdir(), 'axn-emu-'));
-    const child = spawn(process.execPath, [BIN, 'emulator', '--port', '0', '--db', ':memory:', '--keys', 'testid:testsecret,other:othersecret'], { cwd, env: cleanEnv() });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'emulator', '--port', '0', '--db', ':memory:', '--keys', 'testid:testsecret,other:othersecret'],
+      { cwd, env: cleanEnv() },
+    );
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
+    const line = await new Promise<string>((resolve) =>
+      createInterface({ input: child.stdout! }).once('line', resolve),
+    );
     const url = /listening on (http:\/\/\S+)/.exec(line)?.[1];
     if (!url) throw new Error(`unexpected first line: ${line}`);
     return { child, url, exited };
@@ -122,18 +144,58 @@ describe('axn emulator and axn api', () => {
 
   it('serves signed calls from axn api and stops cleanly on SIGTERM', async () => {
     const { child, url, exited } = await startEmulator();
-    const env = cleanEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: 'testid', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'testsecret', AXN_ENDPOINT: url });
-    const bound = await axn(['api', 'BindAxnExtension', 'PoolKey=FC-DEMO', 'PhoneNoA=13800138000', 'Expiration=2030-01-01 12:00:00', '--json'], { env });
+    const env = cleanEnv({
+      ALIBABA_CLOUD_ACCESS_KEY_ID: 'testid',
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'testsecret',
+      AXN_ENDPOINT: url,
+    });
+    const bound = await axn(
+      [
+        'api',
+        'BindAxnExtension',
+        'PoolKey=FC-DEMO',
+        'PhoneNoA=13800138000',
+        'Expiration=2030-01-01 12:00:00',
+        '--json',
+      ],
+      { env },
+    );
     expect(bound.code).toBe(0);
     const body = JSON.parse(bound.stdout);
     expect(body).toMatchObject({ Code: 'OK', SecretBindDTO: { SecretNo: expect.stringMatching(/^170/) } });
-    const pretty = await axn(['api', 'QuerySubsId', 'PoolKey=FC-DEMO', `PhoneNoX=${body.SecretBindDTO.SecretNo}`, '--signature', 'v2', '--method', 'GET'], { env });
+    const pretty = await axn(
+      [
+        'api',
+        'QuerySubsId',
+        'PoolKey=FC-DEMO',
+        `PhoneNoX=${body.SecretBindDTO.SecretNo}`,
+        '--signature',
+        'v2',
+        '--method',
+        'GET',
+      ],
+      { env },
+    );
     expect(pretty.code).toBe(0);
     expect(pretty.stdout).toContain(`SubsId: ${body.SecretBindDTO.SubsId}`);
-    const conflict = await axn(['api', 'BindAxnExtension', 'PoolKey=FC-DEMO', 'PhoneNoA=13800138000', 'Expiration=2030-01-01 12:00:00', `PhoneNoX=${body.SecretBindDTO.SecretNo}`], { env });
+    const conflict = await axn(
+      [
+        'api',
+        'BindAxnExtension',
+        'PoolKey=FC-DEMO',
+        'PhoneNoA=13800138000',
+        'Expiration=2030-01-01 12:00:00',
+        `PhoneNoX=${body.SecretBindDTO.SecretNo}`,
+      ],
+      { env },
+    );
     expect(conflict.code).toBe(1);
-    expect(conflict.stderr).toMatch(/^error isv\.BIND_CONFLICT: isv\.BIND_CONFLICT\n {2}what to do: .+\n {2}RequestId: [0-9A-F-]{36}\n$/);
-    const wrongSecret = await axn(['api', 'QuerySubsId', 'PoolKey=FC-DEMO', 'PhoneNoX=17000000001'], { env: { ...env, ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'nope-nope' } });
+    expect(conflict.stderr).toMatch(
+      /^error isv\.BIND_CONFLICT: isv\.BIND_CONFLICT\n {2}what to do: .+\n {2}RequestId: [0-9A-F-]{36}\n$/,
+    );
+    const wrongSecret = await axn(['api', 'QuerySubsId', 'PoolKey=FC-DEMO', 'PhoneNoX=17000000001'], {
+      env: { ...env, ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'nope-nope' },
+    });
     expect(wrongSecret.code).toBe(1);
     expect(wrongSecret.stderr).toContain('error SignatureDoesNotMatch');
     expect(wrongSecret.stderr).not.toContain('nope-nope');
@@ -142,7 +204,16 @@ describe('axn emulator and axn api', () => {
   });
 
   it('answers usage errors with exit 2 and the command usage', async () => {
-    for (const args of [['api'], ['api', 'lower'], ['api', 'QuerySubsId', 'novalue'], ['api', 'QuerySubsId', '--signature', 'v9'], ['emulator', '--port', 'abc'], ['emulator', '--keys', 'nocolon'], ['nonsense'], []]) {
+    for (const args of [
+      ['api'],
+      ['api', 'lower'],
+      ['api', 'QuerySubsId', 'novalue'],
+      ['api', 'QuerySubsId', '--signature', 'v9'],
+      ['emulator', '--port', 'abc'],
+      ['emulator', '--keys', 'nocolon'],
+      ['nonsense'],
+      [],
+    ]) {
       const { code, stderr, stdout } = await axn(args);
       expect(code, args.join(' ')).toBe(2);
       expect(stderr + stdout).toMatch(/Usage: axn/);
@@ -150,7 +221,14 @@ describe('axn emulator and axn api', () => {
   });
 
   it('fails a call with no credentials with exit 1 naming the variable', async () => {
-    const { code, stderr } = await axn(['api', 'QuerySubsId', 'PoolKey=FC-DEMO', 'PhoneNoX=1', '--endpoint', 'http://127.0.0.1:9']);
+    const { code, stderr } = await axn([
+      'api',
+      'QuerySubsId',
+      'PoolKey=FC-DEMO',
+      'PhoneNoX=1',
+      '--endpoint',
+      'http://127.0.0.1:9',
+    ]);
     expect(code).toBe(1);
     expect(stderr).toContain('ALIBABA_CLOUD_ACCESS_KEY_ID');
   });

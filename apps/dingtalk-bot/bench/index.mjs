@@ -7,7 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
-import { collectedRssMiB, fmt, heapUsedMiB, memoryRows, percentile, startChild } from '../../../scripts/bench-kit.mjs';
+import {
+  collectedRssMiB,
+  fmt,
+  heapUsedMiB,
+  memoryRows,
+  percentile,
+  startChild,
+} from '../../../scripts/bench-kit.mjs';
 import { serviceBindLatency } from '../../../scripts/service-anchor.mjs';
 
 const EMULATOR = fileURLToPath(new URL('../../../packages/emulator/bench/serve.mjs', import.meta.url));
@@ -25,7 +32,9 @@ async function fakeDingTalk() {
     req.on('data', (chunk) => (raw += chunk));
     req.on('end', () => {
       if (req.url === '/gateway') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ endpoint: `ws://127.0.0.1:${server.address().port}/connect`, ticket: 't' }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ endpoint: `ws://127.0.0.1:${server.address().port}/connect`, ticket: 't' }));
         return;
       }
       const session = new URL(req.url, 'http://x').searchParams.get('session');
@@ -58,10 +67,31 @@ async function fakeDingTalk() {
       sessionWebhook: `${base}/robot/sendBySession?session=${id}`,
       sessionWebhookExpiredTime: Date.now() + 5_400_000,
     };
-    socket.send(JSON.stringify({ specVersion: '1.0', type: 'CALLBACK', headers: { messageId: id, topic: '/v1.0/im/bot/messages/get', contentType: 'application/json', time: String(Date.now()) }, data: JSON.stringify(data) }));
+    socket.send(
+      JSON.stringify({
+        specVersion: '1.0',
+        type: 'CALLBACK',
+        headers: {
+          messageId: id,
+          topic: '/v1.0/im/bot/messages/get',
+          contentType: 'application/json',
+          time: String(Date.now()),
+        },
+        data: JSON.stringify(data),
+      }),
+    );
     return replied;
   };
-  return { base, ready, send, close: () => new Promise((resolve) => { for (const c of wss.clients) c.terminate(); server.close(resolve); }) };
+  return {
+    base,
+    ready,
+    send,
+    close: () =>
+      new Promise((resolve) => {
+        for (const c of wss.clients) c.terminate();
+        server.close(resolve);
+      }),
+  };
 }
 
 async function replyLatencies(fake, total, concurrency, next) {
@@ -73,7 +103,8 @@ async function replyLatencies(fake, total, concurrency, next) {
         sent++;
         const started = performance.now();
         const reply = await fake.send(next());
-        if (!reply.markdown?.text?.includes('绑定成功')) throw new Error(`unexpected reply ${JSON.stringify(reply).slice(0, 200)}`);
+        if (!reply.markdown?.text?.includes('绑定成功'))
+          throw new Error(`unexpected reply ${JSON.stringify(reply).slice(0, 200)}`);
         results.push(performance.now() - started);
       }
     }),
@@ -86,28 +117,37 @@ export async function run() {
   const emulator = await startChild(EMULATOR, ['0', '2000']);
   const fake = await fakeDingTalk();
   const port = 30000 + Math.floor(Math.random() * 20000);
-  const bot = await startChild(BOT, [], {
-    DINGTALK_CLIENT_ID: 'bench',
-    DINGTALK_CLIENT_SECRET: 'bench-secret',
-    DINGTALK_GATEWAY_URL: `${fake.base}/gateway`,
-    DINGTALK_API_URL: fake.base,
-    ALIBABA_CLOUD_ACCESS_KEY_ID: 'testid',
-    ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'testsecret',
-    AXN_ENDPOINT: emulator.url,
-    AXN_POOL_KEY: 'FC-BENCH',
-    AXN_HASH_KEY: 'bench-hash-key-0123456789',
-    AXN_DATABASE_URL: join(mkdtempSync(join(tmpdir(), 'axn-bench-ding-')), 'ledger.db'),
-    AXN_RATE_LIMIT: '100000000',
-    // The default client limit (50 calls a second) would be what is measured; lift it to see the bot.
-    AXN_MAX_QPS: '100000',
-    PORT: String(port),
-  }, ['--expose-gc']);
+  const bot = await startChild(
+    BOT,
+    [],
+    {
+      DINGTALK_CLIENT_ID: 'bench',
+      DINGTALK_CLIENT_SECRET: 'bench-secret',
+      DINGTALK_GATEWAY_URL: `${fake.base}/gateway`,
+      DINGTALK_API_URL: fake.base,
+      ALIBABA_CLOUD_ACCESS_KEY_ID: 'testid',
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'testsecret',
+      AXN_ENDPOINT: emulator.url,
+      AXN_POOL_KEY: 'FC-BENCH',
+      AXN_HASH_KEY: 'bench-hash-key-0123456789',
+      AXN_DATABASE_URL: join(mkdtempSync(join(tmpdir(), 'axn-bench-ding-')), 'ledger.db'),
+      AXN_RATE_LIMIT: '100000000',
+      // The default client limit (50 calls a second) would be what is measured; lift it to see the bot.
+      AXN_MAX_QPS: '100000',
+      PORT: String(port),
+    },
+    ['--expose-gc'],
+  );
   let n = 0;
   const next = () => `绑定 135${String(n++).padStart(8, '0')} 有效期=2天`;
   try {
     await fake.ready;
     await replyLatencies(fake, 100, 20, next);
-    const anchor = await serviceBindLatency(emulator.url, { total: 200, concurrency: 20, phonePrefix: '132' });
+    const anchor = await serviceBindLatency(emulator.url, {
+      total: 200,
+      concurrency: 20,
+      phonePrefix: '132',
+    });
     const reply = await replyLatencies(fake, 200, 20, next);
     const samples = [];
     for (const checkpoint of [5_000, 10_000, 20_000]) {
@@ -118,7 +158,14 @@ export async function run() {
     return {
       title: '@axnbot/dingtalk-bot',
       rows: [
-        ['Reply latency, 200 messages at 20 concurrent: p50 / p99', `${fmt(reply.p50, 2)} / ${fmt(reply.p99, 2)} ms`, `service bind ${fmt(anchor.p50, 2)} / ${fmt(anchor.p99, 2)} ms`, `${fmt(reply.p50 / anchor.p50)}× at p50`, '—', undefined],
+        [
+          'Reply latency, 200 messages at 20 concurrent: p50 / p99',
+          `${fmt(reply.p50, 2)} / ${fmt(reply.p99, 2)} ms`,
+          `service bind ${fmt(anchor.p50, 2)} / ${fmt(anchor.p99, 2)} ms`,
+          `${fmt(reply.p50 / anchor.p50)}× at p50`,
+          '—',
+          undefined,
+        ],
         ...memoryRows('messages', samples),
       ],
     };

@@ -29,6 +29,8 @@ try {
   process.once('SIGTERM', stop);
 } catch (error) {
   const known = error instanceof ConfigError || (error instanceof AxnError && error.code === 'local.CONFIG');
-  process.stderr.write(`dingtalk-bot: ${known ? '' : 'could not start: '}${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `dingtalk-bot: ${known ? '' : 'could not start: '}${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 }

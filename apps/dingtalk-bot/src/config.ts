@@ -27,8 +27,12 @@ const ms = (name: string, min: number) =>
     .refine((value) => value >= min, `${name} must be at least ${min}`);
 
 const schema = z.object({
-  DINGTALK_CLIENT_ID: z.string({ message: 'DINGTALK_CLIENT_ID is required: the app’s AppKey (Client ID)' }).min(1),
-  DINGTALK_CLIENT_SECRET: z.string({ message: 'DINGTALK_CLIENT_SECRET is required: the app’s AppSecret (Client Secret)' }).min(1),
+  DINGTALK_CLIENT_ID: z
+    .string({ message: 'DINGTALK_CLIENT_ID is required: the app’s AppKey (Client ID)' })
+    .min(1),
+  DINGTALK_CLIENT_SECRET: z
+    .string({ message: 'DINGTALK_CLIENT_SECRET is required: the app’s AppSecret (Client Secret)' })
+    .min(1),
   DINGTALK_GATEWAY_URL: url('DINGTALK_GATEWAY_URL').default(GATEWAY_URL),
   DINGTALK_API_URL: url('DINGTALK_API_URL')
     .transform((value) => value.replace(/\/+$/, ''))
@@ -46,7 +50,9 @@ const schema = z.object({
 
 /** Reads and validates the bot's environment; throws a {@link ConfigError} naming the variable. */
 export function loadDingTalkConfig(env: Readonly<Record<string, string | undefined>>): DingTalkBotConfig {
-  const present = Object.fromEntries(Object.entries(env).filter(([key, value]) => (key.startsWith('DINGTALK_') || key === 'PORT') && value));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => (key.startsWith('DINGTALK_') || key === 'PORT') && value),
+  );
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -55,7 +61,9 @@ export function loadDingTalkConfig(env: Readonly<Record<string, string | undefin
     throw new ConfigError(message.includes(name) ? message : `${name}: ${message}`);
   }
   if (env.AXN_ENDPOINT === 'embedded') {
-    throw new ConfigError('AXN_ENDPOINT=embedded is for `axn console`; point the bot at Alibaba Cloud or an emulator URL');
+    throw new ConfigError(
+      'AXN_ENDPOINT=embedded is for `axn console`; point the bot at Alibaba Cloud or an emulator URL',
+    );
   }
   const v = parsed.data;
   return {

@@ -1,7 +1,14 @@
 import { createServer, type Server } from 'node:http';
-import { type Actor, BindingService, CommandMetrics, isSuccess, openLedger, parseCommand } from '@axnbot/chatops';
+import {
+  type Actor,
+  BindingService,
+  CommandMetrics,
+  isSuccess,
+  openLedger,
+  parseCommand,
+} from '@axnbot/chatops';
 import { createDyplsClient } from '@axnbot/core';
-import { TOPIC_ROBOT, type DWClientDownStream } from 'dingtalk-stream';
+import { type DWClientDownStream, TOPIC_ROBOT } from 'dingtalk-stream';
 import { loadDingTalkConfig } from './config.js';
 import { renderMarkdown } from './markdown.js';
 import { Replier } from './replier.js';
@@ -13,7 +20,10 @@ import { ConnectionSupervisor, type SupervisorEvent } from './supervisor.js';
 const RECENT_MS = 10 * 60_000;
 
 /** Starts the DingTalk bot as configured by the environment. */
-export async function startDingTalkBot(env: NodeJS.ProcessEnv, log: (line: string) => void = (line) => process.stdout.write(`${line}\n`)) {
+export async function startDingTalkBot(
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+) {
   const config = loadDingTalkConfig(env);
   const client = createDyplsClient({
     endpoint: config.service.endpoint,
@@ -25,8 +35,15 @@ export async function startDingTalkBot(env: NodeJS.ProcessEnv, log: (line: strin
   const ledger = await openLedger(config.service.databaseUrl);
   const service = new BindingService({ client, ledger, config: config.service });
   const metrics = new CommandMetrics();
-  const replier = new Replier({ apiUrl: config.apiUrl, clientId: config.clientId, clientSecret: config.clientSecret });
-  const stream = new StreamClient({ clientId: config.clientId, clientSecret: config.clientSecret, ua: 'axnbot-dingtalk/0.1' }, config.gatewayUrl);
+  const replier = new Replier({
+    apiUrl: config.apiUrl,
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+  });
+  const stream = new StreamClient(
+    { clientId: config.clientId, clientSecret: config.clientSecret, ua: 'axnbot-dingtalk/0.1' },
+    config.gatewayUrl,
+  );
   const recent = new Map<string, number>();
 
   const supervisor = new ConnectionSupervisor({
@@ -73,15 +90,26 @@ export async function startDingTalkBot(env: NodeJS.ProcessEnv, log: (line: strin
     const { reply, firstDelivery } = await service.executeDelivery(parsed, actor);
     // A redelivered msgId was answered when it first came.
     if (!firstDelivery) return;
-    const parts = renderMarkdown(reply, { now: Date.now(), mention: isGroup(message) ? message.senderStaffId : undefined });
+    const parts = renderMarkdown(reply, {
+      now: Date.now(),
+      mention: isGroup(message) ? message.senderStaffId : undefined,
+    });
     const via = await replier.send(message, parts);
     if (via === 'openapi') log('dingtalk-bot: replied through the OpenAPI (session webhook expired)');
-    metrics.record('kind' in parsed ? 'invalid' : parsed.verb, isSuccess(reply) ? 'ok' : reply.kind, (Date.now() - started) / 1000);
+    metrics.record(
+      'kind' in parsed ? 'invalid' : parsed.verb,
+      isSuccess(reply) ? 'ok' : reply.kind,
+      (Date.now() - started) / 1000,
+    );
   }
 
   stream.registerCallbackListener(TOPIC_ROBOT, (frame: DWClientDownStream) => {
     // The SDK does not await listeners: every failure is caught here, and reported without secrets.
-    handle(frame).catch((error: unknown) => log(`dingtalk-bot: could not handle a message: ${error instanceof Error ? error.message : String(error)}`));
+    handle(frame).catch((error: unknown) =>
+      log(
+        `dingtalk-bot: could not handle a message: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+    );
   });
   supervisor.start();
 
@@ -91,9 +119,13 @@ export async function startDingTalkBot(env: NodeJS.ProcessEnv, log: (line: strin
       const path = (req.url ?? '/').split('?')[0];
       if (req.method === 'GET' && path === '/healthz') {
         const connected = supervisor.isConnected;
-        res.writeHead(connected ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: connected, connected }));
+        res
+          .writeHead(connected ? 200 : 503, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ ok: connected, connected }));
       } else if (req.method === 'GET' && path === '/metrics') {
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(metrics.render('axnbot_dingtalk'));
+        res
+          .writeHead(200, { 'content-type': 'text/plain; version=0.0.4' })
+          .end(metrics.render('axnbot_dingtalk'));
       } else {
         res.writeHead(404).end();
       }

@@ -1,4 +1,14 @@
-import { type BindingView, beijingMinute, dialLink, groupNumber, type Reply, relativeTime, statusLabel, USAGE, allUsage } from '@axnbot/chatops';
+import {
+  allUsage,
+  type BindingView,
+  beijingMinute,
+  dialLink,
+  groupNumber,
+  type Reply,
+  relativeTime,
+  statusLabel,
+  USAGE,
+} from '@axnbot/chatops';
 import { describeError } from '@axnbot/core';
 
 /** Markdown of one DingTalk message: the notification title and the body. */
@@ -33,12 +43,20 @@ function bindingLines(view: BindingView, zh: boolean, now: number, links: boolea
     `- **${zh ? 'A号码' : 'A number'}**：${view.phoneMasked}`,
     `- **${zh ? '隐私号' : 'X number'}**：${view.secretNo ? groupNumber(view.secretNo) : '—'}　**${zh ? '分机' : 'ext'}**：${view.extension ?? '—'}`,
   ];
-  if (view.secretNo) lines.push(`- **${zh ? '拨号' : 'Dial'}**：[${view.secretNo}${view.extension ? `,,${view.extension}` : ''}](${dialLink(view.secretNo, view.extension)})`);
+  if (view.secretNo)
+    lines.push(
+      `- **${zh ? '拨号' : 'Dial'}**：[${view.secretNo}${view.extension ? `,,${view.extension}` : ''}](${dialLink(view.secretNo, view.extension)})`,
+    );
   if (view.city) lines.push(`- **${zh ? '城市' : 'City'}**：${esc(view.city)}`);
-  lines.push(`- **${zh ? '有效期至' : 'Until'}**：${beijingMinute(view.expiresAt)}（${zh ? '北京时间' : 'Beijing'}，${relativeTime(view.expiresAt, now, zh ? 'zh' : 'en')}）`);
+  lines.push(
+    `- **${zh ? '有效期至' : 'Until'}**：${beijingMinute(view.expiresAt)}（${zh ? '北京时间' : 'Beijing'}，${relativeTime(view.expiresAt, now, zh ? 'zh' : 'en')}）`,
+  );
   lines.push(`- **${zh ? '绑定ID' : 'SubsId'}**：${view.subsId ?? '—'}`);
   if (links && view.subsId && view.status === 'active') {
-    lines.push('', `${quickLink(zh ? '解绑' : 'Unbind', `解绑 ${view.subsId}`)}　${quickLink(zh ? '延期 1 天' : 'Extend 1d', `延期 ${view.subsId} 1d`)}`);
+    lines.push(
+      '',
+      `${quickLink(zh ? '解绑' : 'Unbind', `解绑 ${view.subsId}`)}　${quickLink(zh ? '延期 1 天' : 'Extend 1d', `延期 ${view.subsId} 1d`)}`,
+    );
   }
   return lines;
 }
@@ -62,9 +80,18 @@ export function renderMarkdown(reply: Reply, options: { now: number; mention?: s
       title = zh ? `批量绑定 ${ok}/${reply.items.length}` : `Bulk bind ${ok}/${reply.items.length}`;
       body = [`### ${title}`];
       for (const item of reply.items) {
-        if (item.outcome === 'bound') body.push('', `**✅ ${item.phoneMasked}**`, ...bindingLines(item.binding, zh, now, false));
-        else if (item.outcome === 'error') body.push('', `**❌ ${item.phoneMasked}**：${esc(describeError(item.code)[reply.locale].message)}（${item.code}）`);
-        else body.push('', `**❓ ${item.phoneMasked}**：${zh ? '结果未知，请用“查询 <A号码>”核对' : 'outcome unknown — check with info'}（ref ${item.ref}）`);
+        if (item.outcome === 'bound')
+          body.push('', `**✅ ${item.phoneMasked}**`, ...bindingLines(item.binding, zh, now, false));
+        else if (item.outcome === 'error')
+          body.push(
+            '',
+            `**❌ ${item.phoneMasked}**：${esc(describeError(item.code)[reply.locale].message)}（${item.code}）`,
+          );
+        else
+          body.push(
+            '',
+            `**❓ ${item.phoneMasked}**：${zh ? '结果未知，请用“查询 <A号码>”核对' : 'outcome unknown — check with info'}（ref ${item.ref}）`,
+          );
       }
       break;
     }
@@ -74,19 +101,42 @@ export function renderMarkdown(reply: Reply, options: { now: number; mention?: s
       break;
     case 'extended':
       title = zh ? '已延期' : 'Extended';
-      body = [`### ⏩ ${title}（${zh ? '原' : 'was'} ${beijingMinute(reply.previousExpiresAt)}）`, ...bindingLines(reply.binding, zh, now, true)];
+      body = [
+        `### ⏩ ${title}（${zh ? '原' : 'was'} ${beijingMinute(reply.previousExpiresAt)}）`,
+        ...bindingLines(reply.binding, zh, now, true),
+      ];
       break;
     case 'info':
     case 'list':
-      title = reply.kind === 'info' ? (zh ? '绑定详情' : 'Binding') : zh ? `有效绑定 ${reply.bindings.length} 个` : `${reply.bindings.length} live binding(s)`;
+      title =
+        reply.kind === 'info'
+          ? zh
+            ? '绑定详情'
+            : 'Binding'
+          : zh
+            ? `有效绑定 ${reply.bindings.length} 个`
+            : `${reply.bindings.length} live binding(s)`;
       body = [`### ${title}`];
       if (reply.bindings.length === 0) body.push(zh ? '没有找到绑定。' : 'No binding found.');
-      for (const view of reply.bindings) body.push('', `**${view.phoneMasked}**（${statusLabel(view.status, reply.locale)}）`, ...bindingLines(view, zh, now, true));
+      for (const view of reply.bindings)
+        body.push(
+          '',
+          `**${view.phoneMasked}**（${statusLabel(view.status, reply.locale)}）`,
+          ...bindingLines(view, zh, now, true),
+        );
       break;
     case 'help':
       title = zh ? '帮助' : 'Help';
-      body = [`### ${zh ? 'axnbot 帮助' : 'axnbot help'}`, ...(reply.topic ? USAGE[reply.topic][reply.locale] : allUsage(reply.locale)).split('\n').map((line) => `- ${usageLine(line)}`)];
-      body.push('', zh ? '例如：绑定 13800138000 城市=北京 有效期=2天' : 'Example: bind 13800138000 city=北京 expires=2d');
+      body = [
+        `### ${zh ? 'axnbot 帮助' : 'axnbot help'}`,
+        ...(reply.topic ? USAGE[reply.topic][reply.locale] : allUsage(reply.locale))
+          .split('\n')
+          .map((line) => `- ${usageLine(line)}`),
+      ];
+      body.push(
+        '',
+        zh ? '例如：绑定 13800138000 城市=北京 有效期=2天' : 'Example: bind 13800138000 city=北京 expires=2d',
+      );
       break;
     case 'error': {
       title = zh ? '出错了' : 'Error';
@@ -98,7 +148,10 @@ export function renderMarkdown(reply: Reply, options: { now: number; mention?: s
         const words = describeError(reply.code)[reply.locale];
         body = [`### ❌ ${esc(words.message)}`];
         if (reply.detail && reply.detail !== words.message) body.push(esc(reply.detail));
-        body.push(`${zh ? '建议' : 'What to do'}：${esc(words.remedy)}`, `${reply.code}${reply.requestId ? ` · RequestId ${reply.requestId}` : ''}`);
+        body.push(
+          `${zh ? '建议' : 'What to do'}：${esc(words.remedy)}`,
+          `${reply.code}${reply.requestId ? ` · RequestId ${reply.requestId}` : ''}`,
+        );
       }
       break;
     }
@@ -114,11 +167,20 @@ export function renderMarkdown(reply: Reply, options: { now: number; mention?: s
     case 'denied': {
       title = zh ? '无权操作' : 'Not allowed';
       const reasons: Record<typeof reply.reason, [string, string]> = {
-        'user-not-allowed': ['您不在 axnbot 的授权用户名单中。', 'You are not on the list of people who may use axnbot.'],
+        'user-not-allowed': [
+          '您不在 axnbot 的授权用户名单中。',
+          'You are not on the list of people who may use axnbot.',
+        ],
         'channel-not-allowed': ['此群未启用 axnbot。', 'axnbot is not enabled in this chat.'],
         'admin-only': ['只有 axnbot 管理员可以这样做。', 'Only axnbot admins may do that.'],
-        'rate-limited': ['绑定过于频繁，请稍等一分钟再试。', 'You are binding too fast; wait a minute and try again.'],
-        'not-owner': ['只有绑定人或管理员可以修改此绑定。', 'Only whoever bound it, or an admin, may change this binding.'],
+        'rate-limited': [
+          '绑定过于频繁，请稍等一分钟再试。',
+          'You are binding too fast; wait a minute and try again.',
+        ],
+        'not-owner': [
+          '只有绑定人或管理员可以修改此绑定。',
+          'Only whoever bound it, or an admin, may change this binding.',
+        ],
       };
       body = [`### ⛔ ${reasons[reply.reason][zh ? 0 : 1]}`];
       break;
@@ -133,7 +195,8 @@ function split(title: string, lines: string[], mention?: string): MarkdownMessag
   const messages: MarkdownMessage[] = [];
   let current = '';
   for (const rawLine of lines) {
-    const line = rawLine.length > MAX_MARKDOWN_CHARS - 200 ? `${rawLine.slice(0, MAX_MARKDOWN_CHARS - 201)}…` : rawLine;
+    const line =
+      rawLine.length > MAX_MARKDOWN_CHARS - 200 ? `${rawLine.slice(0, MAX_MARKDOWN_CHARS - 201)}…` : rawLine;
     if (head.length + current.length + line.length + 2 > MAX_MARKDOWN_CHARS) {
       messages.push({ title, text: head + current });
       current = '';
@@ -142,5 +205,9 @@ function split(title: string, lines: string[], mention?: string): MarkdownMessag
     current += `${line}  \n`;
   }
   if (current) messages.push({ title, text: head + current });
-  return messages.map((message, index) => (messages.length > 1 ? { ...message, title: `${message.title} (${index + 1}/${messages.length})` } : message));
+  return messages.map((message, index) =>
+    messages.length > 1
+      ? { ...message, title: `${message.title} (${index + 1}/${messages.length})` }
+      : message,
+  );
 }

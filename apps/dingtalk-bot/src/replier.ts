@@ -31,7 +31,8 @@ export class Replier {
   /** Sends every part of the reply, in order; answers which way it went. */
   async send(message: RobotMessage, parts: readonly MarkdownMessage[]): Promise<'webhook' | 'openapi'> {
     const staffId = message.senderStaffId;
-    const webhookValid = message.sessionWebhook && (message.sessionWebhookExpiredTime ?? 0) - WEBHOOK_MARGIN_MS > this.now();
+    const webhookValid =
+      message.sessionWebhook && (message.sessionWebhookExpiredTime ?? 0) - WEBHOOK_MARGIN_MS > this.now();
     if (webhookValid) {
       try {
         for (const part of parts) await this.viaWebhook(message.sessionWebhook as string, part, staffId);
@@ -45,9 +46,14 @@ export class Replier {
   }
 
   private async viaWebhook(url: string, part: MarkdownMessage, staffId: string | undefined): Promise<void> {
-    const body = { msgtype: 'markdown', markdown: part, at: { atUserIds: staffId ? [staffId] : [], isAtAll: false } };
+    const body = {
+      msgtype: 'markdown',
+      markdown: part,
+      at: { atUserIds: staffId ? [staffId] : [], isAtAll: false },
+    };
     const answer = await postJson(url, body, {});
-    if (answer.errcode !== undefined && answer.errcode !== 0) throw new Error(`session webhook answered errcode ${String(answer.errcode)}`);
+    if (answer.errcode !== undefined && answer.errcode !== 0)
+      throw new Error(`session webhook answered errcode ${String(answer.errcode)}`);
   }
 
   private async viaOpenApi(message: RobotMessage, part: MarkdownMessage): Promise<void> {
@@ -56,10 +62,18 @@ export class Replier {
     const msgParam = JSON.stringify({ title: part.title, text: part.text });
     const headers = { 'x-acs-dingtalk-access-token': token };
     if (isGroup(message)) {
-      await postJson(`${this.options.apiUrl}/v1.0/robot/groupMessages/send`, { robotCode, openConversationId: message.conversationId, msgKey: 'sampleMarkdown', msgParam }, headers);
+      await postJson(
+        `${this.options.apiUrl}/v1.0/robot/groupMessages/send`,
+        { robotCode, openConversationId: message.conversationId, msgKey: 'sampleMarkdown', msgParam },
+        headers,
+      );
     } else {
       const userId = message.senderStaffId ?? message.senderId;
-      await postJson(`${this.options.apiUrl}/v1.0/robot/oToMessages/batchSend`, { robotCode, userIds: [userId], msgKey: 'sampleMarkdown', msgParam }, headers);
+      await postJson(
+        `${this.options.apiUrl}/v1.0/robot/oToMessages/batchSend`,
+        { robotCode, userIds: [userId], msgKey: 'sampleMarkdown', msgParam },
+        headers,
+      );
     }
   }
 
@@ -68,9 +82,17 @@ export class Replier {
     if (this.token && this.token.until > this.now()) return Promise.resolve(this.token.value);
     this.pendingToken ??= (async () => {
       try {
-        const answer = await postJson(`${this.options.apiUrl}/v1.0/oauth2/accessToken`, { appKey: this.options.clientId, appSecret: this.options.clientSecret }, {});
-        if (typeof answer.accessToken !== 'string' || typeof answer.expireIn !== 'number') throw new Error('access token answer without accessToken and expireIn');
-        this.token = { value: answer.accessToken, until: this.now() + answer.expireIn * 1000 - TOKEN_MARGIN_MS };
+        const answer = await postJson(
+          `${this.options.apiUrl}/v1.0/oauth2/accessToken`,
+          { appKey: this.options.clientId, appSecret: this.options.clientSecret },
+          {},
+        );
+        if (typeof answer.accessToken !== 'string' || typeof answer.expireIn !== 'number')
+          throw new Error('access token answer without accessToken and expireIn');
+        this.token = {
+          value: answer.accessToken,
+          until: this.now() + answer.expireIn * 1000 - TOKEN_MARGIN_MS,
+        };
         return answer.accessToken;
       } finally {
         this.pendingToken = undefined;
@@ -80,7 +102,11 @@ export class Replier {
   }
 }
 
-async function postJson(url: string, body: unknown, headers: Record<string, string>): Promise<Record<string, unknown>> {
+async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string>,
+): Promise<Record<string, unknown>> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },

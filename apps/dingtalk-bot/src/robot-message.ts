@@ -12,7 +12,9 @@ export interface RobotMessage {
   readonly sessionWebhook?: string;
   readonly sessionWebhookExpiredTime?: number;
   readonly text?: { readonly content?: string };
-  readonly content?: { readonly richText?: ReadonlyArray<{ readonly text?: string; readonly type?: string }> };
+  readonly content?: {
+    readonly richText?: ReadonlyArray<{ readonly text?: string; readonly type?: string }>;
+  };
 }
 
 /** Parses a callback's `data`; `undefined` when it is not a robot message the bot can answer. */
@@ -43,7 +45,10 @@ export function commandText(message: RobotMessage): string | undefined {
       .join('');
   }
   if (text === undefined) return undefined;
-  return text.replace(/^(\s*@\S+)+\s*/, '').replace(/^\s*@\S+$/, '').trim();
+  return text
+    .replace(/^(\s*@\S+)+\s*/, '')
+    .replace(/^\s*@\S+$/, '')
+    .trim();
 }
 
 /** Whether the message came from a group (where replies @-mention the sender). */

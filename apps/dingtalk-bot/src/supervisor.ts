@@ -50,7 +50,10 @@ export class ConnectionSupervisor {
   private readonly random: () => number;
 
   constructor(private readonly options: SupervisorOptions) {
-    this.timers = options.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout) };
+    this.timers = options.timers ?? {
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+    };
     this.random = options.random ?? Math.random;
   }
 
@@ -150,7 +153,10 @@ export class ConnectionSupervisor {
 
   /** Half fixed, half random ("equal jitter"): never zero, never in lockstep with other replicas. */
   private delay(): number {
-    const ceiling = Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** Math.max(0, this.failures - 1));
+    const ceiling = Math.min(
+      this.options.maxDelayMs,
+      this.options.baseDelayMs * 2 ** Math.max(0, this.failures - 1),
+    );
     return Math.round(ceiling / 2 + (this.random() * ceiling) / 2);
   }
 

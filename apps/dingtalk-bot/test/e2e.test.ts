@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type Emulator, startEmulator } from '@axnbot/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +11,8 @@ const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
 function baseEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!/^(AXN_|DINGTALK_|ALIBABA_)/.test(key)) env[key] = value;
+  for (const [key, value] of Object.entries(process.env))
+    if (!/^(AXN_|DINGTALK_|ALIBABA_)/.test(key)) env[key] = value;
   return env;
 }
 
@@ -41,13 +41,19 @@ async function startBot(env: NodeJS.ProcessEnv): Promise<Bot> {
     output += chunk;
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  await Promise.race([until(() => output.includes('axnbot dingtalk-bot started'), 10_000), exited.then((code) => Promise.reject(new Error(`exited ${code}: ${output}`)))]);
+  await Promise.race([
+    until(() => output.includes('axnbot dingtalk-bot started'), 10_000),
+    exited.then((code) => Promise.reject(new Error(`exited ${code}: ${output}`))),
+  ]);
   return { child, exited, output: () => output };
 }
 
 let emu: Emulator;
 
-function botEnv(fake: Awaited<ReturnType<typeof startFakeDingTalk>>, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+function botEnv(
+  fake: Awaited<ReturnType<typeof startFakeDingTalk>>,
+  extra: Record<string, string> = {},
+): NodeJS.ProcessEnv {
   return {
     ...baseEnv(),
     DINGTALK_CLIENT_ID: 'ding-client-id',
@@ -89,7 +95,8 @@ describe('robot messages end to end', () => {
     await fake.close();
   });
 
-  const webhookFor = (message: { sessionWebhook: string }) => fake.webhookCalls.filter((call) => message.sessionWebhook.endsWith(call.path));
+  const webhookFor = (message: { sessionWebhook: string }) =>
+    fake.webhookCalls.filter((call) => message.sessionWebhook.endsWith(call.path));
 
   it('subscribes to the robot topic through the configured gateway', () => {
     expect(fake.gatewayBodies[0]).toMatchObject({
@@ -122,8 +129,12 @@ describe('robot messages end to end', () => {
     expect(text).toMatch(/\*\*有效期至\*\*：\d{4}-\d\d-\d\d \d\d:\d\d（北京时间，2天后）/);
     const subsId = /\*\*绑定ID\*\*：(\d{19})/.exec(text)?.[1];
     expect(subsId).toBeDefined();
-    expect(text).toContain(`[解绑](dtmd://dingtalkclient/sendMessage?content=${encodeURIComponent(`解绑 ${subsId}`)})`);
-    expect(text).toContain(`[延期 1 天](dtmd://dingtalkclient/sendMessage?content=${encodeURIComponent(`延期 ${subsId} 1d`)})`);
+    expect(text).toContain(
+      `[解绑](dtmd://dingtalkclient/sendMessage?content=${encodeURIComponent(`解绑 ${subsId}`)})`,
+    );
+    expect(text).toContain(
+      `[延期 1 天](dtmd://dingtalkclient/sendMessage?content=${encodeURIComponent(`延期 ${subsId} 1d`)})`,
+    );
     expect(text).not.toContain('13800138000');
   });
 
@@ -132,7 +143,11 @@ describe('robot messages end to end', () => {
     fake.pushRobotMessage(english);
     await until(() => webhookFor(english).length === 1);
     expect(webhookFor(english)[0]!.body.markdown.text).toContain('139****9000');
-    const rich = robotText(fake.base, '', { msgtype: 'richText', text: undefined, content: { richText: [{ text: '@王五 ' }, { text: '查询 13900139000' }] } });
+    const rich = robotText(fake.base, '', {
+      msgtype: 'richText',
+      text: undefined,
+      content: { richText: [{ text: '@王五 ' }, { text: '查询 13900139000' }] },
+    });
     fake.pushRobotMessage(rich);
     await until(() => webhookFor(rich).length === 1);
     expect(webhookFor(rich)[0]!.body.markdown.text).toContain('**139****9000**（生效中）');
@@ -148,10 +163,18 @@ describe('robot messages end to end', () => {
     const message = robotText(fake.base, ' 绑定 13700137000');
     fake.pushRobotMessage(message, 'redeliver-1');
     fake.pushRobotMessage(message, 'redeliver-2');
-    await until(() => webhookFor(message).length >= 1 && fake.upFrames.filter((f) => f.headers.messageId?.startsWith('redeliver-')).length === 2);
+    await until(
+      () =>
+        webhookFor(message).length >= 1 &&
+        fake.upFrames.filter((f) => f.headers.messageId?.startsWith('redeliver-')).length === 2,
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(webhookFor(message)).toHaveLength(1);
-    const bindings = (await (await fetch(`${emu.url}/_emulator/bindings?status=active&limit=1000`)).json()).bindings as Array<{ phoneA: string }>;
+    const { bindings } = (await (
+      await fetch(`${emu.url}/_emulator/bindings?status=active&limit=1000`)
+    ).json()) as {
+      bindings: Array<{ phoneA: string }>;
+    };
     expect(bindings.filter((b) => b.phoneA === '13700137000')).toHaveLength(1);
   });
 
@@ -174,13 +197,25 @@ describe('robot messages end to end', () => {
     expect(token?.body).toEqual({ appKey: 'ding-client-id', appSecret: 'ding-client-secret-value' });
     const send = fake.openApiCalls.find((call) => call.path === '/v1.0/robot/groupMessages/send')!;
     expect(send.headers['x-acs-dingtalk-access-token']).toBe('token-1');
-    expect(send.body).toMatchObject({ robotCode: 'dingrobot', openConversationId: 'cidGroup==', msgKey: 'sampleMarkdown' });
+    expect(send.body).toMatchObject({
+      robotCode: 'dingrobot',
+      openConversationId: 'cidGroup==',
+      msgKey: 'sampleMarkdown',
+    });
     expect(JSON.parse(send.body.msgParam).text).toContain('135****5000');
-    const single = robotText(fake.base, '列表', { conversationType: '1', conversationId: 'cidSingle==', sessionWebhook: `${fake.base}/robot/sendBySession?session=expired-1` });
+    const single = robotText(fake.base, '列表', {
+      conversationType: '1',
+      conversationId: 'cidSingle==',
+      sessionWebhook: `${fake.base}/robot/sendBySession?session=expired-1`,
+    });
     fake.pushRobotMessage(single);
     await until(() => fake.openApiCalls.some((call) => call.path === '/v1.0/robot/oToMessages/batchSend'));
     const batch = fake.openApiCalls.find((call) => call.path === '/v1.0/robot/oToMessages/batchSend')!;
-    expect(batch.body).toMatchObject({ robotCode: 'dingrobot', userIds: ['staff001'], msgKey: 'sampleMarkdown' });
+    expect(batch.body).toMatchObject({
+      robotCode: 'dingrobot',
+      userIds: ['staff001'],
+      msgKey: 'sampleMarkdown',
+    });
     // The token is fetched once and reused.
     expect(fake.openApiCalls.filter((call) => call.path === '/v1.0/oauth2/accessToken')).toHaveLength(1);
   });
@@ -264,8 +299,13 @@ describe('staying connected', () => {
     try {
       await fake.connected();
       await until(() => bot.output().includes('connected'));
-      expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ ok: true, connected: true });
-      expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toContain('axnbot_dingtalk_command_duration_seconds_count');
+      expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({
+        ok: true,
+        connected: true,
+      });
+      expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toContain(
+        'axnbot_dingtalk_command_duration_seconds_count',
+      );
     } finally {
       bot.child.kill('SIGTERM');
       await bot.exited;
@@ -278,10 +318,16 @@ describe('configuration', () => {
   it.each([
     [{}, 'dingtalk-bot: DINGTALK_CLIENT_ID is required'],
     [{ DINGTALK_CLIENT_ID: 'a' }, 'dingtalk-bot: DINGTALK_CLIENT_SECRET is required'],
-    [{ DINGTALK_CLIENT_ID: 'a', DINGTALK_CLIENT_SECRET: 'b', DINGTALK_GATEWAY_URL: 'nope' }, 'dingtalk-bot: DINGTALK_GATEWAY_URL must be an http(s) URL'],
+    [
+      { DINGTALK_CLIENT_ID: 'a', DINGTALK_CLIENT_SECRET: 'b', DINGTALK_GATEWAY_URL: 'nope' },
+      'dingtalk-bot: DINGTALK_GATEWAY_URL must be an http(s) URL',
+    ],
     [{ DINGTALK_CLIENT_ID: 'a', DINGTALK_CLIENT_SECRET: 'b' }, 'dingtalk-bot: AXN_POOL_KEY is required'],
   ])('%j stops with one line', async (env, line) => {
-    const child = spawn(process.execPath, [BIN], { env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN], {
+      env: { ...baseEnv(), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk) => {
       stderr += chunk;

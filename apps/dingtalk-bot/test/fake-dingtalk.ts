@@ -40,7 +40,8 @@ export async function startFakeDingTalk() {
     });
     req.on('end', () => {
       const path = req.url ?? '';
-      const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      const json = (status: number, body: unknown) =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       if (req.method === 'POST' && path === '/v1.0/gateway/connections/open') {
         gatewayBodies.push(JSON.parse(raw));
         const ticket = `ticket-${++seq}`;
@@ -54,9 +55,13 @@ export async function startFakeDingTalk() {
       } else if (req.method === 'POST' && path === '/v1.0/oauth2/accessToken') {
         openApiCalls.push({ path, headers: req.headers, body: JSON.parse(raw) });
         json(200, { accessToken: 'token-1', expireIn: 7200 });
-      } else if (req.method === 'POST' && (path === '/v1.0/robot/groupMessages/send' || path === '/v1.0/robot/oToMessages/batchSend')) {
+      } else if (
+        req.method === 'POST' &&
+        (path === '/v1.0/robot/groupMessages/send' || path === '/v1.0/robot/oToMessages/batchSend')
+      ) {
         openApiCalls.push({ path, headers: req.headers, body: JSON.parse(raw) });
-        if (req.headers['x-acs-dingtalk-access-token'] !== 'token-1') return json(401, { code: 'InvalidAuthentication' });
+        if (req.headers['x-acs-dingtalk-access-token'] !== 'token-1')
+          return json(401, { code: 'InvalidAuthentication' });
         json(200, { processQueryKey: `pq-${++seq}` });
       } else {
         res.writeHead(404).end();
@@ -97,7 +102,14 @@ export async function startFakeDingTalk() {
     push({
       specVersion: '1.0',
       type: 'CALLBACK',
-      headers: { appId: 'app-1', connectionId: 'conn-1', contentType: 'application/json', messageId, time: String(Date.now()), topic: '/v1.0/im/bot/messages/get' },
+      headers: {
+        appId: 'app-1',
+        connectionId: 'conn-1',
+        contentType: 'application/json',
+        messageId,
+        time: String(Date.now()),
+        topic: '/v1.0/im/bot/messages/get',
+      },
       data: JSON.stringify(data),
     });
     return messageId;
@@ -114,7 +126,10 @@ export async function startFakeDingTalk() {
       return connections;
     },
     /** Resolves once `count` websocket connections have been accepted in all. */
-    connected: (count = 1) => new Promise<void>((resolve) => (connections >= count ? resolve() : connectionWaiters.push({ count, resolve }))),
+    connected: (count = 1) =>
+      new Promise<void>((resolve) =>
+        connections >= count ? resolve() : connectionWaiters.push({ count, resolve }),
+      ),
     rejectNextUpgrades: (count: number) => {
       rejectUpgrades = count;
     },
@@ -122,7 +137,19 @@ export async function startFakeDingTalk() {
     /** The server's `disconnect` system frame: the connection then gets nothing more and is closed soon. */
     disconnect: () => {
       const old = live;
-      old?.send(JSON.stringify({ specVersion: '1.0', type: 'SYSTEM', headers: { contentType: 'application/json', messageId: `sys-${++seq}`, time: String(Date.now()), topic: 'disconnect' }, data: JSON.stringify({ reason: 'rebalance' }) }));
+      old?.send(
+        JSON.stringify({
+          specVersion: '1.0',
+          type: 'SYSTEM',
+          headers: {
+            contentType: 'application/json',
+            messageId: `sys-${++seq}`,
+            time: String(Date.now()),
+            topic: 'disconnect',
+          },
+          data: JSON.stringify({ reason: 'rebalance' }),
+        }),
+      );
       live = undefined;
       setTimeout(() => old?.close(), 500);
     },

@@ -22,7 +22,10 @@ const view: BindingView = {
 
 describe('markdown replies', () => {
   it('renders the bound card with the mention, dial link and quick links', () => {
-    const [message] = renderMarkdown({ kind: 'bound', locale: 'zh', binding: view }, { now: NOW, mention: 'staff001' });
+    const [message] = renderMarkdown(
+      { kind: 'bound', locale: 'zh', binding: view },
+      { now: NOW, mention: 'staff001' },
+    );
     expect(message).toEqual({
       title: '绑定成功',
       text: [
@@ -40,11 +43,22 @@ describe('markdown replies', () => {
         '',
       ].join('\n'),
     });
-    expect(quickLink('解绑', '解绑 1')).toBe('[解绑](dtmd://dingtalkclient/sendMessage?content=%E8%A7%A3%E7%BB%91%201)');
+    expect(quickLink('解绑', '解绑 1')).toBe(
+      '[解绑](dtmd://dingtalkclient/sendMessage?content=%E8%A7%A3%E7%BB%91%201)',
+    );
   });
 
   it.each<[string, Reply]>([
-    ['error', { kind: 'error', locale: 'zh', code: 'isv.BIND_CONFLICT', detail: 'isv.BIND_CONFLICT', requestId: 'R1' }],
+    [
+      'error',
+      {
+        kind: 'error',
+        locale: 'zh',
+        code: 'isv.BIND_CONFLICT',
+        detail: 'isv.BIND_CONFLICT',
+        requestId: 'R1',
+      },
+    ],
     ['denied', { kind: 'denied', locale: 'en', reason: 'rate-limited' }],
     ['outcome-unknown', { kind: 'outcome-unknown', locale: 'zh', phoneMasked: '138****8000', ref: 'axn-x' }],
     ['help', { kind: 'help', locale: 'en' }],
@@ -56,13 +70,19 @@ describe('markdown replies', () => {
   });
 
   it('escapes markdown in user-derived text', () => {
-    const [message] = renderMarkdown({ kind: 'bound', locale: 'en', binding: { ...view, city: '*bold* [x](y)' } }, { now: NOW });
+    const [message] = renderMarkdown(
+      { kind: 'bound', locale: 'en', binding: { ...view, city: '*bold* [x](y)' } },
+      { now: NOW },
+    );
     expect(message?.text).toContain('\\*bold\\* \\[x\\](y)');
   });
 
   it('splits long replies under the size limit, each part mentioning the sender', () => {
     const bindings = Array.from({ length: 60 }, () => view);
-    const parts = renderMarkdown({ kind: 'list', locale: 'zh', scope: 'all', bindings, truncated: false }, { now: NOW, mention: 'staff001' });
+    const parts = renderMarkdown(
+      { kind: 'list', locale: 'zh', scope: 'all', bindings, truncated: false },
+      { now: NOW, mention: 'staff001' },
+    );
     expect(parts.length).toBeGreaterThan(2);
     for (const part of parts) {
       expect(part.text.length).toBeLessThanOrEqual(MAX_MARKDOWN_CHARS);
@@ -78,13 +98,23 @@ describe('robot messages', () => {
     [{ msgtype: 'text', text: { content: '@李四 @王五 /bind 13800138000' } }, '/bind 13800138000'],
     [{ msgtype: 'text', text: { content: '/bind 13800138000 ' } }, '/bind 13800138000'],
     [{ msgtype: 'text', text: { content: '@李四' } }, ''],
-    [{ msgtype: 'richText', content: { richText: [{ text: '@号码助手 ' }, { type: 'picture' }, { text: '查询 1' }] } }, '查询 1'],
+    [
+      {
+        msgtype: 'richText',
+        content: { richText: [{ text: '@号码助手 ' }, { type: 'picture' }, { text: '查询 1' }] },
+      },
+      '查询 1',
+    ],
   ])('%j → %j', (fields, expected) => {
-    expect(commandText({ msgId: 'm', conversationId: 'c', conversationType: '2', ...fields } as never)).toBe(expected);
+    expect(commandText({ msgId: 'm', conversationId: 'c', conversationType: '2', ...fields } as never)).toBe(
+      expected,
+    );
   });
 
   it('ignores pictures and malformed data', () => {
-    expect(commandText({ msgId: 'm', conversationId: 'c', conversationType: '2', msgtype: 'picture' })).toBeUndefined();
+    expect(
+      commandText({ msgId: 'm', conversationId: 'c', conversationType: '2', msgtype: 'picture' }),
+    ).toBeUndefined();
     expect(parseRobotMessage('not json')).toBeUndefined();
     expect(parseRobotMessage('{"msgId":1}')).toBeUndefined();
   });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectionSupervisor, type SupervisedConnection, type SupervisorEvent, type Timers } from '../src/supervisor.js';
+import {
+  ConnectionSupervisor,
+  type SupervisedConnection,
+  type SupervisorEvent,
+  type Timers,
+} from '../src/supervisor.js';
 
 /** A hand-run clock: timers fire only when the test advances it. */
 function manualTimers() {
@@ -48,9 +53,13 @@ function fakeConnection() {
       closeListener?.();
     },
   };
-  return { connection, close: () => closeListener?.(), get terminated() {
-    return terminated;
-  } };
+  return {
+    connection,
+    close: () => closeListener?.(),
+    get terminated() {
+      return terminated;
+    },
+  };
 }
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -75,7 +84,9 @@ describe('ConnectionSupervisor', () => {
     supervisor.start();
     await settle();
     await clock.advance(60_000);
-    const delays = events.filter((e) => e.type === 'connect-failed').map((e) => (e as { retryInMs: number }).retryInMs);
+    const delays = events
+      .filter((e) => e.type === 'connect-failed')
+      .map((e) => (e as { retryInMs: number }).retryInMs);
     expect(delays.slice(0, 6)).toEqual([750, 1500, 3000, 6000, 6000, 6000]);
     expect(clock.pending).toBe(1); // exactly one retry scheduled, never more
     expect(attempts).toBe(events.filter((e) => e.type === 'connect-failed').length);

@@ -7,7 +7,14 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { collectedRssMiB, fmt, heapUsedMiB, latencies, memoryRows, startChild } from '../../../scripts/bench-kit.mjs';
+import {
+  collectedRssMiB,
+  fmt,
+  heapUsedMiB,
+  latencies,
+  memoryRows,
+  startChild,
+} from '../../../scripts/bench-kit.mjs';
 import { serviceBindLatency } from '../../../scripts/service-anchor.mjs';
 
 const SECRET = 'bench-signing-secret';
@@ -25,30 +32,39 @@ async function fakeSlack() {
     });
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { base: `http://127.0.0.1:${server.address().port}`, hooks: () => hooks, close: () => new Promise((resolve) => server.close(resolve)) };
+  return {
+    base: `http://127.0.0.1:${server.address().port}`,
+    hooks: () => hooks,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
 }
 
 export async function run() {
   const emulator = await startChild(EMULATOR, ['0', '2000']);
   const slack = await fakeSlack();
   const port = 30000 + Math.floor(Math.random() * 20000);
-  const bot = await startChild(BOT, [], {
-    SLACK_BOT_TOKEN: 'xoxb-bench',
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: `${slack.base}/api/`,
-    SLACK_BOT_ID: 'BBOT',
-    SLACK_BOT_USER_ID: 'UBOT',
-    PORT: String(port),
-    ALIBABA_CLOUD_ACCESS_KEY_ID: 'testid',
-    ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'testsecret',
-    AXN_ENDPOINT: emulator.url,
-    AXN_POOL_KEY: 'FC-BENCH',
-    AXN_HASH_KEY: 'bench-hash-key-0123456789',
-    AXN_DATABASE_URL: join(mkdtempSync(join(tmpdir(), 'axn-bench-slack-')), 'ledger.db'),
-    AXN_RATE_LIMIT: '100000000',
-    // The default client limit (50 calls a second) would be what is measured; lift it to see the bot.
-    AXN_MAX_QPS: '100000',
-  }, ['--expose-gc']);
+  const bot = await startChild(
+    BOT,
+    [],
+    {
+      SLACK_BOT_TOKEN: 'xoxb-bench',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: `${slack.base}/api/`,
+      SLACK_BOT_ID: 'BBOT',
+      SLACK_BOT_USER_ID: 'UBOT',
+      PORT: String(port),
+      ALIBABA_CLOUD_ACCESS_KEY_ID: 'testid',
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'testsecret',
+      AXN_ENDPOINT: emulator.url,
+      AXN_POOL_KEY: 'FC-BENCH',
+      AXN_HASH_KEY: 'bench-hash-key-0123456789',
+      AXN_DATABASE_URL: join(mkdtempSync(join(tmpdir(), 'axn-bench-slack-')), 'ledger.db'),
+      AXN_RATE_LIMIT: '100000000',
+      // The default client limit (50 calls a second) would be what is measured; lift it to see the bot.
+      AXN_MAX_QPS: '100000',
+    },
+    ['--expose-gc'],
+  );
   const url = `http://127.0.0.1:${port}/slack/events`;
   let n = 0;
   const send = async () => {
@@ -67,11 +83,16 @@ export async function run() {
     const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signature },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-slack-request-timestamp': String(ts),
+        'x-slack-signature': signature,
+      },
       body,
     });
     const reply = await response.json();
-    if (!JSON.stringify(reply.blocks).includes('reachable at')) throw new Error(`unexpected reply: ${JSON.stringify(reply).slice(0, 200)}`);
+    if (!JSON.stringify(reply.blocks).includes('reachable at'))
+      throw new Error(`unexpected reply: ${JSON.stringify(reply).slice(0, 200)}`);
   };
   try {
     await latencies(100, 20, send);
@@ -86,8 +107,22 @@ export async function run() {
     return {
       title: '@axnbot/slack-bot',
       rows: [
-        ['/bind ack latency, 200 at 20 concurrent: p50 / p99', `${fmt(ack.p50, 2)} / ${fmt(ack.p99, 2)} ms`, `service bind ${fmt(anchor.p50, 2)} / ${fmt(anchor.p99, 2)} ms`, `${fmt(ack.p50 / anchor.p50)}× at p50`, '—', undefined],
-        ['/bind final-reply latency: p50 / p99', `${fmt(ack.p50, 2)} / ${fmt(ack.p99, 2)} ms`, 'same as the ack: every reply was ready within the 2 s ack window', '—', '—', undefined],
+        [
+          '/bind ack latency, 200 at 20 concurrent: p50 / p99',
+          `${fmt(ack.p50, 2)} / ${fmt(ack.p99, 2)} ms`,
+          `service bind ${fmt(anchor.p50, 2)} / ${fmt(anchor.p99, 2)} ms`,
+          `${fmt(ack.p50 / anchor.p50)}× at p50`,
+          '—',
+          undefined,
+        ],
+        [
+          '/bind final-reply latency: p50 / p99',
+          `${fmt(ack.p50, 2)} / ${fmt(ack.p99, 2)} ms`,
+          'same as the ack: every reply was ready within the 2 s ack window',
+          '—',
+          '—',
+          undefined,
+        ],
         ...memoryRows('commands', samples),
       ],
     };

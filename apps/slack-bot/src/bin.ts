@@ -23,6 +23,8 @@ try {
 } catch (error) {
   // One line that names what is wrong; never a stack trace, never a secret.
   const known = error instanceof ConfigError || (error instanceof AxnError && error.code === 'local.CONFIG');
-  process.stderr.write(`slack-bot: ${known ? '' : 'could not start: '}${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `slack-bot: ${known ? '' : 'could not start: '}${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 }

@@ -1,8 +1,25 @@
-import { type BindingView, beijingMinute, dialLink, groupNumber, type Reply, relativeTime, renderText, USAGE, allUsage } from '@axnbot/chatops';
+import {
+  allUsage,
+  type BindingView,
+  beijingMinute,
+  dialLink,
+  groupNumber,
+  type Reply,
+  relativeTime,
+  renderText,
+  USAGE,
+} from '@axnbot/chatops';
 import { describeError } from '@axnbot/core';
 
 /** Block Kit limits the renderer keeps to (from @slack/types). */
-export const LIMITS = { sectionText: 3000, fields: 10, fieldText: 2000, buttonText: 75, blocks: 50, contextElements: 10 } as const;
+export const LIMITS = {
+  sectionText: 3000,
+  fields: 10,
+  fieldText: 2000,
+  buttonText: 75,
+  blocks: 50,
+  contextElements: 10,
+} as const;
 
 // biome-ignore lint/suspicious/noExplicitAny: Block Kit blocks are plain JSON; @slack/types unions are too wide to help here.
 export type Block = Record<string, any>;
@@ -21,8 +38,15 @@ export const ACTION_EXTEND = 'axn_extend';
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 const mrkdwn = (text: string) => ({ type: 'mrkdwn', text: clip(text, LIMITS.fieldText) });
-const plain = (text: string, max: number = LIMITS.buttonText) => ({ type: 'plain_text', text: clip(text, max), emoji: true });
-const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, LIMITS.sectionText) } });
+const plain = (text: string, max: number = LIMITS.buttonText) => ({
+  type: 'plain_text',
+  text: clip(text, max),
+  emoji: true,
+});
+const section = (text: string): Block => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text: clip(text, LIMITS.sectionText) },
+});
 
 /** Escapes the three characters Slack's mrkdwn treats as control characters. */
 function esc(text: string): string {
@@ -35,15 +59,22 @@ function slackDate(at: number): string {
 }
 
 /** The card of one binding: facts, context line, and (when live) Unbind and Extend buttons. */
-export function bindingBlocks(view: BindingView, options: { now: number; zh: boolean; headline: string; userId?: string; buttons: boolean }): Block[] {
+export function bindingBlocks(
+  view: BindingView,
+  options: { now: number; zh: boolean; headline: string; userId?: string; buttons: boolean },
+): Block[] {
   const { zh, now } = options;
   const fields = [
     mrkdwn(`*${zh ? 'A号码' : 'A number'}*\n${view.phoneMasked}`),
     mrkdwn(`*${zh ? '隐私号' : 'X number'}*\n${view.secretNo ? groupNumber(view.secretNo) : '—'}`),
     mrkdwn(`*${zh ? '分机号' : 'Extension'}*\n${view.extension ?? '—'}`),
-    mrkdwn(`*${zh ? '拨号' : 'Dial'}*\n${view.secretNo ? `<${dialLink(view.secretNo, view.extension)}|${view.secretNo}${view.extension ? `,,${view.extension}` : ''}>` : '—'}`),
+    mrkdwn(
+      `*${zh ? '拨号' : 'Dial'}*\n${view.secretNo ? `<${dialLink(view.secretNo, view.extension)}|${view.secretNo}${view.extension ? `,,${view.extension}` : ''}>` : '—'}`,
+    ),
     mrkdwn(`*${zh ? '城市' : 'City'}*\n${view.city ? esc(view.city) : '—'}`),
-    mrkdwn(`*${zh ? '有效期至' : 'Expires'}*\n${slackDate(view.expiresAt)}\n${beijingMinute(view.expiresAt)} (${zh ? '北京时间' : 'Beijing'}) · ${relativeTime(view.expiresAt, now, zh ? 'zh' : 'en')}`),
+    mrkdwn(
+      `*${zh ? '有效期至' : 'Expires'}*\n${slackDate(view.expiresAt)}\n${beijingMinute(view.expiresAt)} (${zh ? '北京时间' : 'Beijing'}) · ${relativeTime(view.expiresAt, now, zh ? 'zh' : 'en')}`,
+    ),
   ];
   const context = [
     `SubsId \`${view.subsId ?? '—'}\``,
@@ -51,7 +82,11 @@ export function bindingBlocks(view: BindingView, options: { now: number; zh: boo
     `RequestId \`${view.requestId ?? '—'}\``,
     `${zh ? '录音' : 'recording'} ${view.recording ? (zh ? '开' : 'on') : zh ? '关' : 'off'}`,
   ];
-  const blocks: Block[] = [section(options.headline), { type: 'section', fields: fields.slice(0, LIMITS.fields) }, { type: 'context', elements: [mrkdwn(context.join(' · '))] }];
+  const blocks: Block[] = [
+    section(options.headline),
+    { type: 'section', fields: fields.slice(0, LIMITS.fields) },
+    { type: 'context', elements: [mrkdwn(context.join(' · '))] },
+  ];
   if (options.buttons && view.subsId && view.status === 'active') {
     blocks.push({
       type: 'actions',
@@ -65,13 +100,25 @@ export function bindingBlocks(view: BindingView, options: { now: number; zh: boo
           value: view.subsId,
           confirm: {
             title: plain(zh ? '确认解绑？' : 'Unbind this number?', 100),
-            text: mrkdwn(clip(zh ? `${view.phoneMasked} 将立即无法通过 ${groupNumber(view.secretNo ?? '')} 分机 ${view.extension} 接通。` : `${view.phoneMasked} stops being reachable at ${groupNumber(view.secretNo ?? '')} ext ${view.extension} right away.`, 300)),
+            text: mrkdwn(
+              clip(
+                zh
+                  ? `${view.phoneMasked} 将立即无法通过 ${groupNumber(view.secretNo ?? '')} 分机 ${view.extension} 接通。`
+                  : `${view.phoneMasked} stops being reachable at ${groupNumber(view.secretNo ?? '')} ext ${view.extension} right away.`,
+                300,
+              ),
+            ),
             confirm: plain(zh ? '解绑' : 'Unbind', 30),
             deny: plain(zh ? '取消' : 'Cancel', 30),
             style: 'danger',
           },
         },
-        { type: 'button', action_id: ACTION_EXTEND, text: plain(zh ? '延期 1 天' : 'Extend +1d'), value: `${view.subsId}:${view.expiresAt}` },
+        {
+          type: 'button',
+          action_id: ACTION_EXTEND,
+          text: plain(zh ? '延期 1 天' : 'Extend +1d'),
+          value: `${view.subsId}:${view.expiresAt}`,
+        },
       ],
     });
   }
@@ -82,7 +129,10 @@ export function bindingBlocks(view: BindingView, options: { now: number; zh: boo
  * Renders a Reply as a Slack message. Results go to the channel (or only the invoker, as configured);
  * errors, refusals, help and outcome-unknown notices are always ephemeral.
  */
-export function renderSlack(reply: Reply, options: { now: number; userId?: string; resultVisibility: 'in_channel' | 'ephemeral' }): SlackMessage {
+export function renderSlack(
+  reply: Reply,
+  options: { now: number; userId?: string; resultVisibility: 'in_channel' | 'ephemeral' },
+): SlackMessage {
   const zh = reply.locale === 'zh';
   const { now } = options;
   const result = options.resultVisibility;
@@ -93,18 +143,29 @@ export function renderSlack(reply: Reply, options: { now: number; userId?: strin
       const headline = zh
         ? `✅ *${b.phoneMasked}* 可通过 *${groupNumber(b.secretNo ?? '')}* 分机 *${b.extension}* 接通`
         : `✅ *${b.phoneMasked}* is reachable at *${groupNumber(b.secretNo ?? '')}* ext *${b.extension}*`;
-      return { text, response_type: result, blocks: bindingBlocks(b, { now, zh, headline, userId: options.userId, buttons: true }) };
+      return {
+        text,
+        response_type: result,
+        blocks: bindingBlocks(b, { now, zh, headline, userId: options.userId, buttons: true }),
+      };
     }
     case 'bulk': {
       const blocks: Block[] = [];
       const ok = reply.items.filter((item) => item.outcome === 'bound').length;
-      blocks.push(section(zh ? `*批量绑定：成功 ${ok}/${reply.items.length}*` : `*Bulk bind: ${ok} of ${reply.items.length} bound*`));
+      blocks.push(
+        section(
+          zh
+            ? `*批量绑定：成功 ${ok}/${reply.items.length}*`
+            : `*Bulk bind: ${ok} of ${reply.items.length} bound*`,
+        ),
+      );
       const lines = reply.items.map((item) => {
         if (item.outcome === 'bound') {
           const b = item.binding;
           return `✅ ${b.phoneMasked} → *${groupNumber(b.secretNo ?? '')}* ext *${b.extension}* · <${dialLink(b.secretNo ?? '', b.extension)}|dial> · SubsId \`${b.subsId}\``;
         }
-        if (item.outcome === 'error') return `❌ ${item.phoneMasked}: ${esc(describeError(item.code)[reply.locale].message)} (\`${item.code}\`)`;
+        if (item.outcome === 'error')
+          return `❌ ${item.phoneMasked}: ${esc(describeError(item.code)[reply.locale].message)} (\`${item.code}\`)`;
         return `❓ ${item.phoneMasked}: ${zh ? '结果未知，请用 /axn info 核对' : 'outcome unknown — check with /axn info'} (ref \`${item.ref}\`)`;
       });
       // Several lines per section, within the 3000-character limit and 50 blocks.
@@ -124,7 +185,15 @@ export function renderSlack(reply: Reply, options: { now: number; userId?: strin
         text,
         response_type: result,
         replace_original: true,
-        blocks: bindingBlocks(reply.binding, { now, zh, headline: zh ? `🔓 已解绑 *${reply.binding.phoneMasked}*` : `🔓 Unbound *${reply.binding.phoneMasked}*`, userId: options.userId, buttons: false }),
+        blocks: bindingBlocks(reply.binding, {
+          now,
+          zh,
+          headline: zh
+            ? `🔓 已解绑 *${reply.binding.phoneMasked}*`
+            : `🔓 Unbound *${reply.binding.phoneMasked}*`,
+          userId: options.userId,
+          buttons: false,
+        }),
       };
     case 'extended':
       return {
@@ -134,7 +203,9 @@ export function renderSlack(reply: Reply, options: { now: number; userId?: strin
         blocks: bindingBlocks(reply.binding, {
           now,
           zh,
-          headline: zh ? `⏩ 已延期至 ${beijingMinute(reply.binding.expiresAt)}（原 ${beijingMinute(reply.previousExpiresAt)}）` : `⏩ Extended to ${beijingMinute(reply.binding.expiresAt)} (was ${beijingMinute(reply.previousExpiresAt)})`,
+          headline: zh
+            ? `⏩ 已延期至 ${beijingMinute(reply.binding.expiresAt)}（原 ${beijingMinute(reply.previousExpiresAt)}）`
+            : `⏩ Extended to ${beijingMinute(reply.binding.expiresAt)} (was ${beijingMinute(reply.previousExpiresAt)})`,
           userId: options.userId,
           buttons: true,
         }),
@@ -144,7 +215,14 @@ export function renderSlack(reply: Reply, options: { now: number; userId?: strin
       const views = reply.bindings;
       if (views.length === 0) return { text, response_type: 'ephemeral', blocks: [section(esc(text))] };
       const blocks: Block[] = [];
-      if (reply.kind === 'list') blocks.push(section(zh ? `*有效绑定 ${views.length} 个*${reply.truncated ? '（仅显示部分）' : ''}` : `*${views.length} live binding(s)*${reply.truncated ? ' (first ones shown)' : ''}`));
+      if (reply.kind === 'list')
+        blocks.push(
+          section(
+            zh
+              ? `*有效绑定 ${views.length} 个*${reply.truncated ? '（仅显示部分）' : ''}`
+              : `*${views.length} live binding(s)*${reply.truncated ? ' (first ones shown)' : ''}`,
+          ),
+        );
       // Each card is up to 4 blocks; stay within 50.
       for (const view of views.slice(0, 12)) {
         const headline = `*${view.phoneMasked}* → ${view.secretNo ? `*${groupNumber(view.secretNo)}* ext *${view.extension ?? '—'}*` : zh ? 'X号码未知' : 'X not known yet'} · ${view.status}`;
@@ -154,19 +232,44 @@ export function renderSlack(reply: Reply, options: { now: number; userId?: strin
     }
     case 'help': {
       const usage = reply.topic ? USAGE[reply.topic][reply.locale] : allUsage(reply.locale);
-      const intro = zh ? '*axnbot* 把真实号码隐藏在隐私号和分机号后面。' : '*axnbot* hides a real number behind a privacy number and an extension.';
-      const examples = zh ? '例如：`/bind 13800138000 城市=北京 有效期=2天`' : 'Example: `/bind 13800138000 city=北京 expires=2d`';
-      return { text, response_type: 'ephemeral', blocks: [section(intro), section(`\`\`\`${usage}\`\`\``), { type: 'context', elements: [mrkdwn(examples)] }] };
+      const intro = zh
+        ? '*axnbot* 把真实号码隐藏在隐私号和分机号后面。'
+        : '*axnbot* hides a real number behind a privacy number and an extension.';
+      const examples = zh
+        ? '例如：`/bind 13800138000 城市=北京 有效期=2天`'
+        : 'Example: `/bind 13800138000 city=北京 expires=2d`';
+      return {
+        text,
+        response_type: 'ephemeral',
+        blocks: [
+          section(intro),
+          section(`\`\`\`${usage}\`\`\``),
+          { type: 'context', elements: [mrkdwn(examples)] },
+        ],
+      };
     }
     case 'error': {
       if (reply.usage !== undefined) {
         const lines = [`⚠️ ${esc(reply.detail)}`];
         if (reply.suggestion) lines.push(`_${esc(reply.suggestion)}_`);
-        return { text, response_type: 'ephemeral', blocks: [section(lines.join('\n')), section(`\`\`\`${reply.usage}\`\`\``)] };
+        return {
+          text,
+          response_type: 'ephemeral',
+          blocks: [section(lines.join('\n')), section(`\`\`\`${reply.usage}\`\`\``)],
+        };
       }
       const words = describeError(reply.code)[reply.locale];
-      const blocks: Block[] = [section(`❌ *${esc(words.message)}*${reply.detail && reply.detail !== words.message ? `\n${esc(reply.detail)}` : ''}\n${zh ? '建议' : 'What to do'}: ${esc(words.remedy)}`)];
-      blocks.push({ type: 'context', elements: [mrkdwn(`\`${reply.code}\`${reply.requestId ? ` · RequestId \`${reply.requestId}\`` : ''}`)] });
+      const blocks: Block[] = [
+        section(
+          `❌ *${esc(words.message)}*${reply.detail && reply.detail !== words.message ? `\n${esc(reply.detail)}` : ''}\n${zh ? '建议' : 'What to do'}: ${esc(words.remedy)}`,
+        ),
+      ];
+      blocks.push({
+        type: 'context',
+        elements: [
+          mrkdwn(`\`${reply.code}\`${reply.requestId ? ` · RequestId \`${reply.requestId}\`` : ''}`),
+        ],
+      });
       return { text, response_type: 'ephemeral', blocks };
     }
     case 'outcome-unknown':
@@ -178,5 +281,9 @@ export function renderSlack(reply: Reply, options: { now: number; userId?: strin
 
 /** The quick "working…" answer when the reply takes longer than Slack's ack window allows. */
 export function workingMessage(zh: boolean): SlackMessage {
-  return { text: zh ? '⏳ 处理中…' : '⏳ Working on it…', response_type: 'ephemeral', blocks: [section(zh ? '⏳ 处理中…' : '⏳ Working on it…')] };
+  return {
+    text: zh ? '⏳ 处理中…' : '⏳ Working on it…',
+    response_type: 'ephemeral',
+    blocks: [section(zh ? '⏳ 处理中…' : '⏳ Working on it…')],
+  };
 }

@@ -20,13 +20,33 @@ export interface SlackBotConfig {
 }
 
 const schema = z.object({
-  SLACK_BOT_TOKEN: z.string({ message: 'SLACK_BOT_TOKEN is required: the bot token (xoxb-…) from OAuth & Permissions' }).min(1).regex(/^xoxb-/, 'SLACK_BOT_TOKEN must be a bot token starting with xoxb-'),
+  SLACK_BOT_TOKEN: z
+    .string({ message: 'SLACK_BOT_TOKEN is required: the bot token (xoxb-…) from OAuth & Permissions' })
+    .min(1)
+    .regex(/^xoxb-/, 'SLACK_BOT_TOKEN must be a bot token starting with xoxb-'),
   SLACK_SIGNING_SECRET: z.string().min(8, 'SLACK_SIGNING_SECRET looks too short').optional(),
-  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'SLACK_APP_TOKEN must be an app-level token starting with xapp-').optional(),
-  SLACK_API_URL: z.string().regex(/^https?:\/\/\S+\/$/, 'SLACK_API_URL must be an http(s) URL ending in /, e.g. https://slack.com/api/').optional(),
-  SLACK_BOT_ID: z.string().regex(/^B[A-Z0-9]+$/, 'SLACK_BOT_ID must look like B0123ABCD').optional(),
-  SLACK_BOT_USER_ID: z.string().regex(/^[UW][A-Z0-9]+$/, 'SLACK_BOT_USER_ID must look like U0123ABCD').optional(),
-  SLACK_RESULT_VISIBILITY: z.enum(['in_channel', 'ephemeral'], { message: 'SLACK_RESULT_VISIBILITY must be in_channel or ephemeral' }).default('in_channel'),
+  SLACK_APP_TOKEN: z
+    .string()
+    .regex(/^xapp-/, 'SLACK_APP_TOKEN must be an app-level token starting with xapp-')
+    .optional(),
+  SLACK_API_URL: z
+    .string()
+    .regex(
+      /^https?:\/\/\S+\/$/,
+      'SLACK_API_URL must be an http(s) URL ending in /, e.g. https://slack.com/api/',
+    )
+    .optional(),
+  SLACK_BOT_ID: z
+    .string()
+    .regex(/^B[A-Z0-9]+$/, 'SLACK_BOT_ID must look like B0123ABCD')
+    .optional(),
+  SLACK_BOT_USER_ID: z
+    .string()
+    .regex(/^[UW][A-Z0-9]+$/, 'SLACK_BOT_USER_ID must look like U0123ABCD')
+    .optional(),
+  SLACK_RESULT_VISIBILITY: z
+    .enum(['in_channel', 'ephemeral'], { message: 'SLACK_RESULT_VISIBILITY must be in_channel or ephemeral' })
+    .default('in_channel'),
   PORT: z
     .string()
     .regex(/^\d{1,5}$/, 'PORT must be a port number')
@@ -37,7 +57,9 @@ const schema = z.object({
 
 /** Reads and validates the bot's environment; throws a {@link ConfigError} naming the variable. */
 export function loadSlackConfig(env: Readonly<Record<string, string | undefined>>): SlackBotConfig {
-  const present = Object.fromEntries(Object.entries(env).filter(([key, value]) => (key.startsWith('SLACK_') || key === 'PORT') && value));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => (key.startsWith('SLACK_') || key === 'PORT') && value),
+  );
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -46,11 +68,15 @@ export function loadSlackConfig(env: Readonly<Record<string, string | undefined>
     throw new ConfigError(message.includes(name) ? message : `${name}: ${message}`);
   }
   if (env.AXN_ENDPOINT === 'embedded') {
-    throw new ConfigError('AXN_ENDPOINT=embedded is for `axn console`; point the bot at Alibaba Cloud or an emulator URL');
+    throw new ConfigError(
+      'AXN_ENDPOINT=embedded is for `axn console`; point the bot at Alibaba Cloud or an emulator URL',
+    );
   }
   const v = parsed.data;
   if (!v.SLACK_APP_TOKEN && !v.SLACK_SIGNING_SECRET) {
-    throw new ConfigError('SLACK_SIGNING_SECRET is required in HTTP mode (Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode');
+    throw new ConfigError(
+      'SLACK_SIGNING_SECRET is required in HTTP mode (Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode',
+    );
   }
   return {
     botToken: v.SLACK_BOT_TOKEN,

@@ -1,6 +1,14 @@
-import type { App, BlockAction, ButtonAction, RespondArguments } from '@slack/bolt';
-import { type Actor, type BindingService, type CommandMetrics, isSuccess, type Locale, parseCommand, type Reply } from '@axnbot/chatops';
+import {
+  type Actor,
+  type BindingService,
+  type CommandMetrics,
+  isSuccess,
+  type Locale,
+  parseCommand,
+  type Reply,
+} from '@axnbot/chatops';
 import { formatBeijingTime } from '@axnbot/core';
+import type { App, BlockAction, ButtonAction, RespondArguments } from '@slack/bolt';
 import { ACTION_EXTEND, ACTION_UNBIND, renderSlack, type SlackMessage, workingMessage } from './blocks.js';
 import type { SlackBotConfig } from './config.js';
 
@@ -31,34 +39,41 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
     maxExpiresMs: config.service.maxExpiresMs,
     maxBulk: config.service.maxBulk,
   });
-  const render = (reply: Reply, userId: string): SlackMessage => renderSlack(reply, { now: now(), userId, resultVisibility: config.resultVisibility });
+  const render = (reply: Reply, userId: string): SlackMessage =>
+    renderSlack(reply, { now: now(), userId, resultVisibility: config.resultVisibility });
 
-  app.command(new RegExp(`^(${COMMANDS.map((c) => c.replace('/', '\\/')).join('|')})$`), async ({ command, ack, respond }) => {
-    const started = now();
-    const text = command.command === '/axn' ? command.text.trim() || 'help' : `${command.command.slice(1)} ${command.text}`;
-    const parsed = parseCommand(text, parseContext());
-    const verb = 'kind' in parsed ? 'invalid' : parsed.verb;
-    const actor: Actor = {
-      platform: 'slack',
-      userId: command.user_id,
-      userName: command.user_name,
-      channelId: command.channel_id,
-      // Each slash command has its own trigger_id; Slack's retries and Socket Mode redeliveries repeat it.
-      idempotencyKey: `${command.team_id}:${command.trigger_id}`,
-    };
-    const work = service.executeDelivery(parsed, actor);
-    const early = await Promise.race([work, delay(ackWindowMs)]);
-    if (early) {
-      await ack(asResponse(render(early.reply, command.user_id)));
-    } else {
-      await ack(asResponse(workingMessage(locale === 'zh')));
-      const { reply, firstDelivery } = await work;
-      // A redelivery that had to wait: the first delivery posts the result; posting it again would duplicate it.
-      if (firstDelivery) await respond(asResponse(render(reply, command.user_id)));
-    }
-    const { reply } = await work;
-    metrics.record(verb, isSuccess(reply) ? 'ok' : reply.kind, (now() - started) / 1000);
-  });
+  app.command(
+    new RegExp(`^(${COMMANDS.map((c) => c.replace('/', '\\/')).join('|')})$`),
+    async ({ command, ack, respond }) => {
+      const started = now();
+      const text =
+        command.command === '/axn'
+          ? command.text.trim() || 'help'
+          : `${command.command.slice(1)} ${command.text}`;
+      const parsed = parseCommand(text, parseContext());
+      const verb = 'kind' in parsed ? 'invalid' : parsed.verb;
+      const actor: Actor = {
+        platform: 'slack',
+        userId: command.user_id,
+        userName: command.user_name,
+        channelId: command.channel_id,
+        // Each slash command has its own trigger_id; Slack's retries and Socket Mode redeliveries repeat it.
+        idempotencyKey: `${command.team_id}:${command.trigger_id}`,
+      };
+      const work = service.executeDelivery(parsed, actor);
+      const early = await Promise.race([work, delay(ackWindowMs)]);
+      if (early) {
+        await ack(asResponse(render(early.reply, command.user_id)));
+      } else {
+        await ack(asResponse(workingMessage(locale === 'zh')));
+        const { reply, firstDelivery } = await work;
+        // A redelivery that had to wait: the first delivery posts the result; posting it again would duplicate it.
+        if (firstDelivery) await respond(asResponse(render(reply, command.user_id)));
+      }
+      const { reply } = await work;
+      metrics.record(verb, isSuccess(reply) ? 'ok' : reply.kind, (now() - started) / 1000);
+    },
+  );
 
   const onButton = (kind: 'unbind' | 'extend') =>
     (async ({ ack, body, action, respond }) => {
@@ -67,7 +82,10 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
       const started = now();
       const value = action.value ?? '';
       const [subsId = '', expiresAtText = ''] = value.split(':');
-      const text = kind === 'unbind' ? `unbind ${subsId}` : `extend ${subsId} ${formatBeijingTime(Math.max(Number(expiresAtText) || 0, now()) + DAY_MS)}`;
+      const text =
+        kind === 'unbind'
+          ? `unbind ${subsId}`
+          : `extend ${subsId} ${formatBeijingTime(Math.max(Number(expiresAtText) || 0, now()) + DAY_MS)}`;
       const parsed = parseCommand(text, parseContext());
       const actor: Actor = {
         platform: 'slack',
@@ -80,7 +98,11 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
       if (firstDelivery) {
         const message = render(reply, body.user.id);
         // A successful change replaces the card in place; a refusal or error goes to the clicker alone.
-        await respond(isSuccess(reply) ? { ...asResponse(message), replace_original: true } : { ...asResponse(message), response_type: 'ephemeral', replace_original: false });
+        await respond(
+          isSuccess(reply)
+            ? { ...asResponse(message), replace_original: true }
+            : { ...asResponse(message), response_type: 'ephemeral', replace_original: false },
+        );
       }
       metrics.record(kind, isSuccess(reply) ? 'ok' : reply.kind, (now() - started) / 1000);
     }) satisfies Parameters<typeof app.action<BlockAction<ButtonAction>>>[1];
@@ -90,7 +112,12 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
 }
 
 function asResponse(message: SlackMessage): RespondArguments {
-  return { text: message.text, blocks: message.blocks, response_type: message.response_type, ...(message.replace_original ? { replace_original: true } : {}) } as RespondArguments;
+  return {
+    text: message.text,
+    blocks: message.blocks,
+    response_type: message.response_type,
+    ...(message.replace_original ? { replace_original: true } : {}),
+  } as RespondArguments;
 }
 
 function delay(ms: number): Promise<undefined> {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import { BindingService, CommandMetrics, openLedger } from '@axnbot/chatops';
 import { createDyplsClient } from '@axnbot/core';
+import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import { loadSlackConfig, type SlackBotConfig } from './config.js';
 import { registerHandlers } from './handlers.js';
 import { ReplayGuard } from './replay-guard.js';
@@ -19,17 +19,33 @@ export async function startSlackBot(env: NodeJS.ProcessEnv) {
   const ledger = await openLedger(config.service.databaseUrl);
   const service = new BindingService({ client, ledger, config: config.service });
   const metrics = new CommandMetrics();
-  const clientOptions = { ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}), retryConfig: { retries: 2 } };
-  const identity = { token: config.botToken, ...(config.botId && config.botUserId ? { botId: config.botId, botUserId: config.botUserId } : {}) };
+  const clientOptions = {
+    ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
+    retryConfig: { retries: 2 },
+  };
+  const identity = {
+    token: config.botToken,
+    ...(config.botId && config.botUserId ? { botId: config.botId, botUserId: config.botUserId } : {}),
+  };
 
   let app: App;
   let server: ReturnType<typeof createServer> | undefined;
   if (config.appToken) {
-    app = new App({ ...identity, socketMode: true, appToken: config.appToken, clientOptions, logLevel: LogLevel.WARN });
+    app = new App({
+      ...identity,
+      socketMode: true,
+      appToken: config.appToken,
+      clientOptions,
+      logLevel: LogLevel.WARN,
+    });
     registerHandlers(app, { service, config, metrics });
     await app.start();
   } else {
-    const receiver = new HTTPReceiver({ signingSecret: config.signingSecret as string, endpoints: '/slack/events', logLevel: LogLevel.WARN });
+    const receiver = new HTTPReceiver({
+      signingSecret: config.signingSecret as string,
+      endpoints: '/slack/events',
+      logLevel: LogLevel.WARN,
+    });
     app = new App({ ...identity, receiver, clientOptions, logLevel: LogLevel.WARN });
     registerHandlers(app, { service, config, metrics });
     server = await serveHttp(config, receiver, metrics);
@@ -64,7 +80,11 @@ async function serveHttp(config: SlackBotConfig, receiver: HTTPReceiver, metrics
     }
     const signature = req.headers['x-slack-signature'];
     const timestamp = req.headers['x-slack-request-timestamp'];
-    if (typeof signature === 'string' && typeof timestamp === 'string' && !replays.firstTime(`${timestamp}:${signature}`)) {
+    if (
+      typeof signature === 'string' &&
+      typeof timestamp === 'string' &&
+      !replays.firstTime(`${timestamp}:${signature}`)
+    ) {
       process.stderr.write(`slack-bot: refused a replayed request (timestamp ${timestamp})\n`);
       res.writeHead(401).end();
       return;

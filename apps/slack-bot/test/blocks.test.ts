@@ -22,20 +22,71 @@ const view: BindingView = {
 const replies: Array<[string, Reply]> = [
   ['bound', { kind: 'bound', locale: 'en', binding: view }],
   ['bound (zh)', { kind: 'bound', locale: 'zh', binding: view }],
-  ['bulk', { kind: 'bulk', locale: 'en', items: [
-    { outcome: 'bound', phoneMasked: '138****8000', binding: view },
-    { outcome: 'error', phoneMasked: '139****9000', code: 'isv.NO_AVAILABLE_NUMBER', message: 'no available number in the pool' },
-    { outcome: 'outcome-unknown', phoneMasked: '137****7000', ref: 'axn-unknown' },
-  ] }],
+  [
+    'bulk',
+    {
+      kind: 'bulk',
+      locale: 'en',
+      items: [
+        { outcome: 'bound', phoneMasked: '138****8000', binding: view },
+        {
+          outcome: 'error',
+          phoneMasked: '139****9000',
+          code: 'isv.NO_AVAILABLE_NUMBER',
+          message: 'no available number in the pool',
+        },
+        { outcome: 'outcome-unknown', phoneMasked: '137****7000', ref: 'axn-unknown' },
+      ],
+    },
+  ],
   ['unbound', { kind: 'unbound', locale: 'en', binding: { ...view, status: 'unbound' } }],
-  ['extended', { kind: 'extended', locale: 'en', binding: { ...view, expiresAt: NOW + 3 * 86_400_000 }, previousExpiresAt: view.expiresAt }],
+  [
+    'extended',
+    {
+      kind: 'extended',
+      locale: 'en',
+      binding: { ...view, expiresAt: NOW + 3 * 86_400_000 },
+      previousExpiresAt: view.expiresAt,
+    },
+  ],
   ['info', { kind: 'info', locale: 'en', bindings: [view] }],
-  ['list', { kind: 'list', locale: 'en', scope: 'mine', bindings: [view, { ...view, subsId: '1000000000000000004', extension: '131' }], truncated: false }],
+  [
+    'list',
+    {
+      kind: 'list',
+      locale: 'en',
+      scope: 'mine',
+      bindings: [view, { ...view, subsId: '1000000000000000004', extension: '131' }],
+      truncated: false,
+    },
+  ],
   ['help', { kind: 'help', locale: 'en' }],
   ['help (zh, topic)', { kind: 'help', locale: 'zh', topic: 'bind' }],
-  ['error', { kind: 'error', locale: 'en', code: 'isv.BIND_CONFLICT', detail: 'isv.BIND_CONFLICT', requestId: 'REQ-1' }],
-  ['parse error', { kind: 'error', locale: 'en', code: 'local.VALIDATION', detail: '"citty" is not an option of bind.', suggestion: 'did you mean city?', usage: 'bind <A number> [city=北京]' }],
-  ['outcome-unknown', { kind: 'outcome-unknown', locale: 'en', phoneMasked: '138****8000', ref: 'axn-k3v9q2mtdx' }],
+  [
+    'error',
+    {
+      kind: 'error',
+      locale: 'en',
+      code: 'isv.BIND_CONFLICT',
+      detail: 'isv.BIND_CONFLICT',
+      requestId: 'REQ-1',
+    },
+  ],
+  [
+    'parse error',
+    {
+      kind: 'error',
+      locale: 'en',
+      code: 'local.VALIDATION',
+      detail: '"citty" is not an option of bind.',
+      suggestion: 'did you mean city?',
+      usage: 'bind <A number> [city=北京]',
+    },
+  ],
+  [
+    'outcome-unknown',
+    { kind: 'outcome-unknown', locale: 'en', phoneMasked: '138****8000', ref: 'axn-k3v9q2mtdx' },
+  ],
   ['denied', { kind: 'denied', locale: 'en', reason: 'admin-only', detail: 'pool=' }],
 ];
 
@@ -74,7 +125,8 @@ describe('Block Kit renderer', () => {
   });
 
   it('keeps errors, help and refusals ephemeral, and results in the channel unless configured', () => {
-    const visibility = (reply: Reply, resultVisibility: 'in_channel' | 'ephemeral' = 'in_channel') => renderSlack(reply, { now: NOW, resultVisibility }).response_type;
+    const visibility = (reply: Reply, resultVisibility: 'in_channel' | 'ephemeral' = 'in_channel') =>
+      renderSlack(reply, { now: NOW, resultVisibility }).response_type;
     expect(visibility(replies[0]![1])).toBe('in_channel');
     expect(visibility(replies[0]![1], 'ephemeral')).toBe('ephemeral');
     for (const name of ['help', 'error', 'parse error', 'outcome-unknown', 'denied']) {
@@ -83,14 +135,28 @@ describe('Block Kit renderer', () => {
   });
 
   it('stays within the limits for a bulk bind of 200 numbers and a list of 50', () => {
-    const items = Array.from({ length: 200 }, (_, i) => ({ outcome: 'bound' as const, phoneMasked: `138****${String(i).padStart(4, '0')}`, binding: view }));
-    expectWithinLimits(renderSlack({ kind: 'bulk', locale: 'en', items }, { now: NOW, resultVisibility: 'in_channel' }).blocks);
+    const items = Array.from({ length: 200 }, (_, i) => ({
+      outcome: 'bound' as const,
+      phoneMasked: `138****${String(i).padStart(4, '0')}`,
+      binding: view,
+    }));
+    expectWithinLimits(
+      renderSlack({ kind: 'bulk', locale: 'en', items }, { now: NOW, resultVisibility: 'in_channel' }).blocks,
+    );
     const bindings = Array.from({ length: 50 }, () => view);
-    expectWithinLimits(renderSlack({ kind: 'list', locale: 'en', scope: 'all', bindings, truncated: true }, { now: NOW, resultVisibility: 'in_channel' }).blocks);
+    expectWithinLimits(
+      renderSlack(
+        { kind: 'list', locale: 'en', scope: 'all', bindings, truncated: true },
+        { now: NOW, resultVisibility: 'in_channel' },
+      ).blocks,
+    );
   });
 
   it('escapes mrkdwn control characters that come from users', () => {
-    const message = renderSlack({ kind: 'bound', locale: 'en', binding: { ...view, city: '<!channel> & co' } }, { now: NOW, resultVisibility: 'in_channel' });
+    const message = renderSlack(
+      { kind: 'bound', locale: 'en', binding: { ...view, city: '<!channel> & co' } },
+      { now: NOW, resultVisibility: 'in_channel' },
+    );
     expect(JSON.stringify(message.blocks)).toContain('&lt;!channel&gt; &amp; co');
   });
 });

@@ -22,12 +22,15 @@ async function freePort(): Promise<number> {
 
 function baseEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('AXN_') && !key.startsWith('SLACK_') && !key.startsWith('ALIBABA_')) env[key] = value;
+  for (const [key, value] of Object.entries(process.env))
+    if (!key.startsWith('AXN_') && !key.startsWith('SLACK_') && !key.startsWith('ALIBABA_')) env[key] = value;
   return env;
 }
 
 /** Starts the bot as a user does: its start script's entry, real environment variables. */
-async function startBot(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; exited: Promise<number | null>; stderr: () => string }> {
+async function startBot(
+  env: NodeJS.ProcessEnv,
+): Promise<{ child: ChildProcess; exited: Promise<number | null>; stderr: () => string }> {
   const child = spawn(process.execPath, [BIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk) => {
@@ -103,9 +106,17 @@ function commandBody(command: string, text: string, extra: Record<string, string
 }
 
 async function post(body: string, headers: Record<string, string> = {}) {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...sign(SECRET, body), ...headers }, body });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...sign(SECRET, body), ...headers },
+    body,
+  });
   const text = await response.text();
-  return { status: response.status, text, json: text ? (JSON.parse(text) as Record<string, any>) : undefined };
+  return {
+    status: response.status,
+    text,
+    json: text ? (JSON.parse(text) as Record<string, any>) : undefined,
+  };
 }
 
 function click(actionId: string, value: string, user = 'U1') {
@@ -120,12 +131,29 @@ function click(actionId: string, value: string, user = 'U1') {
     channel: { id: 'C1', name: 'ops' },
     container: { type: 'message', message_ts: '1.1', channel_id: 'C1', is_ephemeral: false },
     response_url: `${fake.base}/hooks/${id}`,
-    actions: [{ type: 'button', action_id: actionId, block_id: 'b1', value, action_ts: '1.3', text: { type: 'plain_text', text: 'x' } }],
+    actions: [
+      {
+        type: 'button',
+        action_id: actionId,
+        block_id: 'b1',
+        value,
+        action_ts: '1.3',
+        text: { type: 'plain_text', text: 'x' },
+      },
+    ],
   };
   return { id, body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString() };
 }
 
-const activeBindings = async () => (await (await fetch(`${emu.url}/_emulator/bindings?status=active&limit=1000`)).json()).bindings as Array<{ phoneA: string; subsId: string }>;
+const activeBindings = async () =>
+  (
+    (await (await fetch(`${emu.url}/_emulator/bindings?status=active&limit=1000`)).json()) as {
+      bindings: unknown;
+    }
+  ).bindings as Array<{
+    phoneA: string;
+    subsId: string;
+  }>;
 const until = async (check: () => boolean, ms = 5000) => {
   const deadline = Date.now() + ms;
   while (!check()) {
@@ -147,15 +175,26 @@ describe('slash commands over HTTP', () => {
     expect(card.response_type).toBe('in_channel');
     const text = JSON.stringify(card.blocks);
     expect(text).not.toContain('13800138000');
-    expect(card.blocks[0].text.text).toMatch(/^✅ \*138\*\*\*\*8000\* is reachable at \*170 0000 000\d\* ext \*\d{3}\*$/);
+    expect(card.blocks[0].text.text).toMatch(
+      /^✅ \*138\*\*\*\*8000\* is reachable at \*170 0000 000\d\* ext \*\d{3}\*$/,
+    );
     const fields = card.blocks[1].fields.map((field: { text: string }) => field.text);
     expect(fields[0]).toBe('*A number*\n138****8000');
     expect(fields[3]).toMatch(/^\*Dial\*\n<tel:\+86170000000\d\d,,\d{3}\|170000000\d\d,,\d{3}>$/);
     expect(fields[4]).toBe('*City*\n北京');
-    expect(fields[5]).toMatch(/^\*Expires\*\n<!date\^\d+\^\{date_short_pretty\} \{time\}\|\d{4}-\d{2}-\d{2} \d{2}:\d{2} Beijing>\n.* \(Beijing\) · in 2 days$/);
-    expect(card.blocks[2].elements[0].text).toMatch(/^SubsId `\d{19}` · bound by <@U1> · RequestId `[0-9A-F-]{36}` · recording off$/);
+    expect(fields[5]).toMatch(
+      /^\*Expires\*\n<!date\^\d+\^\{date_short_pretty\} \{time\}\|\d{4}-\d{2}-\d{2} \d{2}:\d{2} Beijing>\n.* \(Beijing\) · in 2 days$/,
+    );
+    expect(card.blocks[2].elements[0].text).toMatch(
+      /^SubsId `\d{19}` · bound by <@U1> · RequestId `[0-9A-F-]{36}` · recording off$/,
+    );
     const [unbind, extend] = card.blocks[3].elements;
-    expect(unbind).toMatchObject({ action_id: 'axn_unbind', style: 'danger', text: { text: 'Unbind' }, confirm: { title: { text: 'Unbind this number?' } } });
+    expect(unbind).toMatchObject({
+      action_id: 'axn_unbind',
+      style: 'danger',
+      text: { text: 'Unbind' },
+      confirm: { title: { text: 'Unbind this number?' } },
+    });
     expect(extend).toMatchObject({ action_id: 'axn_extend', text: { text: 'Extend +1d' } });
     expect((await activeBindings()).filter((b) => b.phoneA === '13800138000')).toHaveLength(1);
   });
@@ -169,7 +208,7 @@ describe('slash commands over HTTP', () => {
     const [update] = fake.hook(id);
     expect(update?.replace_original).toBe(true);
     expect(JSON.stringify(update?.blocks)).toContain('⏩ Extended to');
-    const newValue = (update?.blocks as any[])[3].elements[1].value as string;
+    const newValue = (update!.blocks as any[])[3].elements[1].value as string;
     expect(Number(newValue.split(':')[1]) - Number(before)).toBe(86_400_000);
   });
 
@@ -219,18 +258,27 @@ describe('slash commands over HTTP', () => {
     const pool = await post(commandBody('/bind', '13700137000 pool=FC-DEMO').body);
     expect(pool.json).toMatchObject({ response_type: 'ephemeral' });
     expect(JSON.stringify(pool.json)).toContain('Only axnbot admins');
-    expect(JSON.stringify((await post(commandBody('/axn', 'list all').body)).json)).toContain('Only axnbot admins');
+    expect(JSON.stringify((await post(commandBody('/axn', 'list all').body)).json)).toContain(
+      'Only axnbot admins',
+    );
     const channel = await post(commandBody('/bind', '13700137000', { channel_id: 'C9' }).body);
     expect(JSON.stringify(channel.json)).toContain('not enabled in this channel');
     const bulk = Array.from({ length: 20 }, (_, i) => `135${String(i).padStart(8, '0')}`).join(' ');
     const many = await post(commandBody('/bind', bulk, { user_id: 'U5' }).body);
     expect(JSON.stringify(many.json)).toContain('20 of 20 bound');
-    const more = await post(commandBody('/bind', '13400134000 13400134001 13400134002 13400134003 13400134004 13400134005', { user_id: 'U5' }).body);
+    const more = await post(
+      commandBody('/bind', '13400134000 13400134001 13400134002 13400134003 13400134004 13400134005', {
+        user_id: 'U5',
+      }).body,
+    );
     expect(JSON.stringify(more.json)).toContain('binding too fast');
   });
 
   it('a slow upstream takes the "working…" path, then responds with the card', async () => {
-    await fetch(`${emu.url}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ action: 'BindAxnExtension', count: 1, delayMs: 3000 }) });
+    await fetch(`${emu.url}/_emulator/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ action: 'BindAxnExtension', count: 1, delayMs: 3000 }),
+    });
     const { id, body } = commandBody('/bind', '13600136000');
     const started = Date.now();
     const res = await post(body);
@@ -254,7 +302,15 @@ describe('slash commands over HTTP', () => {
   it('bad signature, stale timestamp and a replayed request → 401, nothing executed', async () => {
     const before = (await activeBindings()).length;
     const { body } = commandBody('/bind', '13300133000');
-    const bad = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)), 'x-slack-signature': 'v0=deadbeef' }, body });
+    const bad = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)),
+        'x-slack-signature': 'v0=deadbeef',
+      },
+      body,
+    });
     expect(bad.status).toBe(401);
     const stale = await post(body, sign(SECRET, body, Math.floor(Date.now() / 1000) - 6 * 60));
     expect(stale.status).toBe(401);
@@ -307,11 +363,22 @@ describe('Socket Mode', () => {
         envelope_id: 'env-1',
         type: 'slash_commands',
         accepts_response_payload: true,
-        payload: { command: '/bind', text: '13200132000 city=上海', team_id: 'T1', channel_id: 'C1', user_id: 'U1', user_name: 'alice', response_url: `${socketFake.base}/hooks/s1`, trigger_id: 'sock-1' },
+        payload: {
+          command: '/bind',
+          text: '13200132000 city=上海',
+          team_id: 'T1',
+          channel_id: 'C1',
+          user_id: 'U1',
+          user_name: 'alice',
+          response_url: `${socketFake.base}/hooks/s1`,
+          trigger_id: 'sock-1',
+        },
       };
       socketFake.send(envelope);
       await until(() => socketFake.fromApp.some((ack) => ack.envelope_id === 'env-1'));
-      const ack = socketFake.fromApp.find((message) => message.envelope_id === 'env-1') as { payload: Record<string, any> };
+      const ack = socketFake.fromApp.find((message) => message.envelope_id === 'env-1') as {
+        payload: Record<string, any>;
+      };
       expect(ack.payload.response_type).toBe('in_channel');
       expect(JSON.stringify(ack.payload.blocks)).toContain('132****2000');
       socketFake.send({ ...envelope, envelope_id: 'env-2', retry_attempt: 1, retry_reason: 'timeout' });
@@ -331,10 +398,19 @@ describe('configuration', () => {
     [{}, 'slack-bot: SLACK_BOT_TOKEN is required'],
     [{ SLACK_BOT_TOKEN: 'nope' }, 'slack-bot: SLACK_BOT_TOKEN must be a bot token starting with xoxb-'],
     [{ SLACK_BOT_TOKEN: 'xoxb-1' }, 'slack-bot: SLACK_SIGNING_SECRET is required in HTTP mode'],
-    [{ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret-secret', PORT: 'http' }, 'slack-bot: PORT must be a port number'],
-    [{ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret-secret' }, 'slack-bot: AXN_POOL_KEY is required'],
+    [
+      { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret-secret', PORT: 'http' },
+      'slack-bot: PORT must be a port number',
+    ],
+    [
+      { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret-secret' },
+      'slack-bot: AXN_POOL_KEY is required',
+    ],
   ])('%j stops with one line', async (env, line) => {
-    const child = spawn(process.execPath, [BIN], { env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN], {
+      env: { ...baseEnv(), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk) => {
       stderr += chunk;

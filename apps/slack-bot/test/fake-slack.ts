@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 
 export interface Recorded {
   readonly method: string;
@@ -46,9 +46,12 @@ export async function startFakeSlack(options: { socket?: boolean } = {}) {
       calls.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
       res.writeHead(200, { 'content-type': 'application/json' });
       const path = req.url ?? '';
-      if (path.startsWith('/api/apps.connections.open')) res.end(JSON.stringify({ ok: true, url: `ws://127.0.0.1:${wsPort}/link/?ticket=t1` }));
-      else if (path.startsWith('/api/auth.test')) res.end(JSON.stringify({ ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1' }));
-      else if (path.startsWith('/api/chat.postMessage')) res.end(JSON.stringify({ ok: true, channel: 'C1', ts: '1700000000.000100' }));
+      if (path.startsWith('/api/apps.connections.open'))
+        res.end(JSON.stringify({ ok: true, url: `ws://127.0.0.1:${wsPort}/link/?ticket=t1` }));
+      else if (path.startsWith('/api/auth.test'))
+        res.end(JSON.stringify({ ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1' }));
+      else if (path.startsWith('/api/chat.postMessage'))
+        res.end(JSON.stringify({ ok: true, channel: 'C1', ts: '1700000000.000100' }));
       else res.end(JSON.stringify({ ok: true }));
     });
   });
@@ -60,7 +63,10 @@ export async function startFakeSlack(options: { socket?: boolean } = {}) {
     fromApp,
     connected: connectedOnce,
     /** Calls made to one response_url hook, their JSON bodies. */
-    hook: (id: string) => calls.filter((call) => call.path === `/hooks/${id}`).map((call) => JSON.parse(call.body) as Record<string, unknown>),
+    hook: (id: string) =>
+      calls
+        .filter((call) => call.path === `/hooks/${id}`)
+        .map((call) => JSON.parse(call.body) as Record<string, unknown>),
     send: (envelope: unknown) => socket?.send(JSON.stringify(envelope)),
     close: async () => {
       socket?.close();
@@ -72,5 +78,8 @@ export async function startFakeSlack(options: { socket?: boolean } = {}) {
 }
 
 export function sign(secret: string, body: string, ts = Math.floor(Date.now() / 1000)) {
-  return { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': `v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}` };
+  return {
+    'x-slack-request-timestamp': String(ts),
+    'x-slack-signature': `v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}`,
+  };
 }

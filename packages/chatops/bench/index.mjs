@@ -5,19 +5,34 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BindAxnExtension, createDyplsClient, formatBeijingTime } from '@axnbot/core';
-import { BindingService, openLedger, parseCommand } from '../dist/index.js';
 import { bestOf, fmt, latencies, microsPerOp, startChild } from '../../../scripts/bench-kit.mjs';
+import { BindingService, openLedger, parseCommand } from '../dist/index.js';
 
 const SERVE = fileURLToPath(new URL('../../emulator/bench/serve.mjs', import.meta.url));
 const credentials = { accessKeyId: 'testid', accessKeySecret: 'testsecret' };
 
 function parsing() {
-  const context = { now: Date.now(), locale: 'en', defaultExpiresMs: 86_400_000, maxExpiresMs: 90 * 86_400_000, maxBulk: 20 };
+  const context = {
+    now: Date.now(),
+    locale: 'en',
+    defaultExpiresMs: 86_400_000,
+    maxExpiresMs: 90 * 86_400_000,
+    maxBulk: 20,
+  };
   const text = '/bind 13800138000 city=北京 expires=2d record=yes out="order 42"';
   const parse = bestOf(3, () => microsPerOp(() => parseCommand(text, context)));
   // Anchor: splitting the same line on whitespace and '=' — the least any parser must do.
   const split = bestOf(3, () => microsPerOp(() => text.split(/\s+/).map((token) => token.split('='))));
-  return [['parseCommand throughput (a 6-token bind)', `${fmt(1e6 / parse / 1000, 0)}k commands/s (${fmt(parse)} µs)`, `split only ${fmt(split)} µs`, `${fmt(parse / split)}× split`, '—', undefined]];
+  return [
+    [
+      'parseCommand throughput (a 6-token bind)',
+      `${fmt(1e6 / parse / 1000, 0)}k commands/s (${fmt(parse)} µs)`,
+      `split only ${fmt(split)} µs`,
+      `${fmt(parse / split)}× split`,
+      '—',
+      undefined,
+    ],
+  ];
 }
 
 let phone = 0;
@@ -29,13 +44,39 @@ async function service() {
   try {
     const client = createDyplsClient({ endpoint: emu.url, credentials, maxQps: 100_000 });
     const ledger = await openLedger(join(mkdtempSync(join(tmpdir(), 'axn-bench-ledger-')), 'ledger.db'));
-    const config = { poolKey: 'FC-BENCH', hashKey: 'bench-hash-key-0123456789', allowUsers: [], allowChannels: [], admins: [], rateLimitPerMinute: 10_000_000 };
+    const config = {
+      poolKey: 'FC-BENCH',
+      hashKey: 'bench-hash-key-0123456789',
+      allowUsers: [],
+      allowChannels: [],
+      admins: [],
+      rateLimitPerMinute: 10_000_000,
+    };
     const svc = new BindingService({ client, ledger, config });
     const expiration = formatBeijingTime(Date.now() + 86_400_000);
-    const bare = () => client.call(BindAxnExtension, { poolKey: 'FC-BENCH', phoneNoA: nextPhone(), expiration, outId: 'axn-benchmark' });
-    const context = { now: Date.now(), locale: 'en', defaultExpiresMs: 86_400_000, maxExpiresMs: 90 * 86_400_000, maxBulk: 20 };
+    const bare = () =>
+      client.call(BindAxnExtension, {
+        poolKey: 'FC-BENCH',
+        phoneNoA: nextPhone(),
+        expiration,
+        outId: 'axn-benchmark',
+      });
+    const context = {
+      now: Date.now(),
+      locale: 'en',
+      defaultExpiresMs: 86_400_000,
+      maxExpiresMs: 90 * 86_400_000,
+      maxBulk: 20,
+    };
     let key = 0;
-    const viaService = () => svc.execute(parseCommand(`bind ${nextPhone()}`, context), { platform: 'bench', userId: 'U1', userName: 'bench', channelId: 'C1', idempotencyKey: `k${key++}` });
+    const viaService = () =>
+      svc.execute(parseCommand(`bind ${nextPhone()}`, context), {
+        platform: 'bench',
+        userId: 'U1',
+        userName: 'bench',
+        channelId: 'C1',
+        idempotencyKey: `k${key++}`,
+      });
     for (const concurrency of [1, 32]) {
       await latencies(300, concurrency, bare);
       await latencies(300, concurrency, viaService);
@@ -71,6 +112,7 @@ export async function run() {
   return {
     title: '@axnbot/chatops',
     rows: [...parsing(), ...(await service())],
-    notes: 'The service does per bind what the bare call does not: parse, policy, a pending ledger row, the call, the ledger update, an audit row, and the delivery key claim and reply (SQLite, WAL).',
+    notes:
+      'The service does per bind what the bare call does not: parse, policy, a pending ledger row, the call, the ledger update, an audit row, and the delivery key claim and reply (SQLite, WAL).',
   };
 }

@@ -3,8 +3,8 @@ import {
   BindAxnExtension,
   type DyplsClient,
   formatBeijingTime,
-  QuerySubsId,
   QuerySubscriptionDetail,
+  QuerySubsId,
   UnbindSubscription,
   UpdateSubscription,
 } from '@axnbot/core';
@@ -20,7 +20,10 @@ import type { BindingView, BulkItem, DenialReason, Reply } from './replies.js';
 export interface BindingServiceDeps {
   readonly client: DyplsClient;
   readonly ledger: Ledger;
-  readonly config: Pick<ServiceConfig, 'poolKey' | 'defaultCity' | 'hashKey' | 'allowUsers' | 'allowChannels' | 'admins' | 'rateLimitPerMinute'>;
+  readonly config: Pick<
+    ServiceConfig,
+    'poolKey' | 'defaultCity' | 'hashKey' | 'allowUsers' | 'allowChannels' | 'admins' | 'rateLimitPerMinute'
+  >;
   readonly now?: () => number;
   readonly newRef?: () => string;
   /** How long a duplicate delivery waits for the first one's reply (default 30 s). */
@@ -62,7 +65,10 @@ export class BindingService {
    * As {@link execute}, also telling whether this was the first delivery of its idempotency key.
    * A redelivery gets the first one's reply, and a front end should not post it a second time.
    */
-  async executeDelivery(command: Command | ParseError, actor: Actor): Promise<{ reply: Reply; firstDelivery: boolean }> {
+  async executeDelivery(
+    command: Command | ParseError,
+    actor: Actor,
+  ): Promise<{ reply: Reply; firstDelivery: boolean }> {
     const first = (reply: Reply) => ({ reply, firstDelivery: true });
     if ('kind' in command) {
       return first({
@@ -100,7 +106,10 @@ export class BindingService {
    * Runs a state-changing command once per delivery key: the first delivery runs it and stores its
    * reply; a redelivery (or a concurrent duplicate, on any replica) gets that reply.
    */
-  private async once(actor: Actor, work: () => Promise<Reply>): Promise<{ reply: Reply; firstDelivery: boolean }> {
+  private async once(
+    actor: Actor,
+    work: () => Promise<Reply>,
+  ): Promise<{ reply: Reply; firstDelivery: boolean }> {
     const { ledger } = this.deps;
     const key = `${actor.platform}:${actor.idempotencyKey}`;
     if (await ledger.claimDelivery(key, this.now())) {
@@ -119,7 +128,12 @@ export class BindingService {
       if (reply) return { reply, firstDelivery: false };
       if (Date.now() > deadline) {
         return {
-          reply: { kind: 'error', locale: 'en', code: 'local.OUTCOME_UNKNOWN', detail: 'This message is still being handled; check with list in a moment.' },
+          reply: {
+            kind: 'error',
+            locale: 'en',
+            code: 'local.OUTCOME_UNKNOWN',
+            detail: 'This message is still being handled; check with list in a moment.',
+          },
           firstDelivery: false,
         };
       }
@@ -129,7 +143,8 @@ export class BindingService {
 
   private async bind(command: Extract<Command, { verb: 'bind' }>, actor: Actor): Promise<Reply> {
     const { locale, phones, options } = command;
-    if (options.poolKey && !this.policy.isAdmin(actor)) return this.deny(actor, locale, 'admin-only', 'bind', 'pool=');
+    if (options.poolKey && !this.policy.isAdmin(actor))
+      return this.deny(actor, locale, 'admin-only', 'bind', 'pool=');
     if (!this.policy.takeBinds(actor, phones.length)) return this.deny(actor, locale, 'rate-limited', 'bind');
     const items: BulkItem[] = new Array(phones.length);
     let next = 0;
@@ -143,11 +158,16 @@ export class BindingService {
     if (phones.length > 1) return { kind: 'bulk', locale, items };
     const [item] = items as [BulkItem];
     if (item.outcome === 'bound') return { kind: 'bound', locale, binding: item.binding };
-    if (item.outcome === 'outcome-unknown') return { kind: 'outcome-unknown', locale, phoneMasked: item.phoneMasked, ref: item.ref };
+    if (item.outcome === 'outcome-unknown')
+      return { kind: 'outcome-unknown', locale, phoneMasked: item.phoneMasked, ref: item.ref };
     return { kind: 'error', locale, code: item.code, detail: item.message, requestId: item.requestId };
   }
 
-  private async bindOne(phone: string, command: Extract<Command, { verb: 'bind' }>, actor: Actor): Promise<BulkItem> {
+  private async bindOne(
+    phone: string,
+    command: Extract<Command, { verb: 'bind' }>,
+    actor: Actor,
+  ): Promise<BulkItem> {
     const { ledger, client, config } = this.deps;
     const { options } = command;
     const now = this.now();
@@ -187,19 +207,53 @@ export class BindingService {
         isRecordingEnabled: options.record,
         outId,
       });
-      const patch = { subsId: bound.subsId, secretNo: bound.secretNo, extension: bound.extension, status: 'active' as const, requestId: bound.requestId, updatedAt: this.now() };
-      await ledger.updateBinding(record.ref, patch, this.event(actor, 'bind', `${phoneMasked} ${record.ref} SubsId ${bound.subsId}`, 'OK', bound.requestId));
+      const patch = {
+        subsId: bound.subsId,
+        secretNo: bound.secretNo,
+        extension: bound.extension,
+        status: 'active' as const,
+        requestId: bound.requestId,
+        updatedAt: this.now(),
+      };
+      await ledger.updateBinding(
+        record.ref,
+        patch,
+        this.event(
+          actor,
+          'bind',
+          `${phoneMasked} ${record.ref} SubsId ${bound.subsId}`,
+          'OK',
+          bound.requestId,
+        ),
+      );
       return { outcome: 'bound', phoneMasked, binding: toView({ ...record, outId, ...patch }) };
     } catch (error) {
       const failure = asAxnError(error);
       const unknown = failure.code === 'local.OUTCOME_UNKNOWN';
       await ledger.updateBinding(
         record.ref,
-        { status: unknown ? 'unknown' : 'failed', requestId: failure.requestId ?? null, updatedAt: this.now() },
-        this.event(actor, 'bind', `${phoneMasked} ${record.ref}`, failure.code, failure.requestId ?? null, scrub(failure.message, [phone])),
+        {
+          status: unknown ? 'unknown' : 'failed',
+          requestId: failure.requestId ?? null,
+          updatedAt: this.now(),
+        },
+        this.event(
+          actor,
+          'bind',
+          `${phoneMasked} ${record.ref}`,
+          failure.code,
+          failure.requestId ?? null,
+          scrub(failure.message, [phone]),
+        ),
       );
       if (unknown) return { outcome: 'outcome-unknown', phoneMasked, ref: record.ref };
-      return { outcome: 'error', phoneMasked, code: failure.code, message: scrub(failure.message, [phone]), requestId: failure.requestId };
+      return {
+        outcome: 'error',
+        phoneMasked,
+        code: failure.code,
+        message: scrub(failure.message, [phone]),
+        requestId: failure.requestId,
+      };
     }
   }
 
@@ -210,11 +264,21 @@ export class BindingService {
     const live = await this.ensureKnown(record);
     if (!live.subsId || !live.secretNo) return this.notFound(locale, `${live.phoneMasked} (${live.ref})`);
     try {
-      const result = await this.deps.client.call(UnbindSubscription, { poolKey: live.poolKey, subsId: live.subsId, secretNo: live.secretNo });
+      const result = await this.deps.client.call(UnbindSubscription, {
+        poolKey: live.poolKey,
+        subsId: live.subsId,
+        secretNo: live.secretNo,
+      });
       await this.deps.ledger.updateBinding(
         live.ref,
         { status: 'unbound', updatedAt: this.now(), requestId: result.requestId },
-        this.event(actor, 'unbind', `${live.phoneMasked} ${live.ref} SubsId ${live.subsId}`, 'OK', result.requestId),
+        this.event(
+          actor,
+          'unbind',
+          `${live.phoneMasked} ${live.ref} SubsId ${live.subsId}`,
+          'OK',
+          result.requestId,
+        ),
       );
       return { kind: 'unbound', locale, binding: toView({ ...live, status: 'unbound' }) };
     } catch (error) {
@@ -240,9 +304,20 @@ export class BindingService {
       await this.deps.ledger.updateBinding(
         live.ref,
         { expiresAt: at, status: 'active', updatedAt: this.now(), requestId: result.requestId },
-        this.event(actor, 'extend', `${live.phoneMasked} ${live.ref} SubsId ${live.subsId} → ${formatBeijingTime(at)}`, 'OK', result.requestId),
+        this.event(
+          actor,
+          'extend',
+          `${live.phoneMasked} ${live.ref} SubsId ${live.subsId} → ${formatBeijingTime(at)}`,
+          'OK',
+          result.requestId,
+        ),
       );
-      return { kind: 'extended', locale, binding: toView({ ...live, expiresAt: at, status: 'active' }), previousExpiresAt: live.expiresAt };
+      return {
+        kind: 'extended',
+        locale,
+        binding: toView({ ...live, expiresAt: at, status: 'active' }),
+        previousExpiresAt: live.expiresAt,
+      };
     } catch (error) {
       return this.changeFailed(error, live, 'extend', actor, locale);
     }
@@ -258,7 +333,8 @@ export class BindingService {
   }
 
   private async list(scope: 'mine' | 'all', locale: Locale, actor: Actor): Promise<Reply> {
-    if (scope === 'all' && !this.policy.isAdmin(actor)) return this.deny(actor, locale, 'admin-only', 'list', 'all');
+    if (scope === 'all' && !this.policy.isAdmin(actor))
+      return this.deny(actor, locale, 'admin-only', 'list', 'all');
     const limit = 50;
     const records = await this.deps.ledger.listBindings({
       owner: scope === 'mine' ? { platform: actor.platform, userId: actor.userId } : undefined,
@@ -280,14 +356,20 @@ export class BindingService {
   /** Checks one binding against the service and brings the ledger in step with what it says. */
   private async refresh(record: BindingRecord, actor: Actor): Promise<BindingRecord> {
     const known = await this.ensureKnown(record);
-    if (!known.subsId || !known.secretNo || (known.status !== 'active' && known.status !== 'pending')) return known;
+    if (!known.subsId || !known.secretNo || (known.status !== 'active' && known.status !== 'pending'))
+      return known;
     try {
-      const detail = await this.deps.client.call(QuerySubscriptionDetail, { poolKey: known.poolKey, subsId: known.subsId, phoneNoX: known.secretNo });
+      const detail = await this.deps.client.call(QuerySubscriptionDetail, {
+        poolKey: known.poolKey,
+        subsId: known.subsId,
+        phoneNoX: known.secretNo,
+      });
       if (detail.status === 'expired') return this.mark(known, 'expired', actor);
       return known;
     } catch (error) {
       const failure = asAxnError(error);
-      if (failure.code === 'isv.SUBS_NOT_EXIST') return this.mark(known, known.expiresAt <= this.now() ? 'expired' : 'unbound', actor);
+      if (failure.code === 'isv.SUBS_NOT_EXIST')
+        return this.mark(known, known.expiresAt <= this.now() ? 'expired' : 'unbound', actor);
       throw failure;
     }
   }
@@ -307,7 +389,11 @@ export class BindingService {
       const { subsIds } = await client.call(QuerySubsId, { poolKey: record.poolKey, phoneNoX: secretNo });
       for (const subsId of subsIds) {
         if (await ledger.bindingBySubsId(subsId)) continue;
-        const detail = await client.call(QuerySubscriptionDetail, { poolKey: record.poolKey, subsId, phoneNoX: secretNo });
+        const detail = await client.call(QuerySubscriptionDetail, {
+          poolKey: record.poolKey,
+          subsId,
+          phoneNoX: secretNo,
+        });
         if (hashPhone(config.hashKey, detail.phoneNoA) !== record.phoneHash) continue;
         const patch = {
           subsId,
@@ -317,27 +403,65 @@ export class BindingService {
           requestId: detail.requestId,
           updatedAt: this.now(),
         };
-        await ledger.updateBinding(record.ref, patch, this.event(systemActor, 'reconcile', `${record.phoneMasked} ${record.ref} SubsId ${subsId}`, 'OK', detail.requestId));
+        await ledger.updateBinding(
+          record.ref,
+          patch,
+          this.event(
+            systemActor,
+            'reconcile',
+            `${record.phoneMasked} ${record.ref} SubsId ${subsId}`,
+            'OK',
+            detail.requestId,
+          ),
+        );
         return { ...record, ...patch };
       }
     }
     return record;
   }
 
-  private async mark(record: BindingRecord, status: 'expired' | 'unbound', actor: Actor): Promise<BindingRecord> {
-    await this.deps.ledger.updateBinding(record.ref, { status, updatedAt: this.now() }, this.event(actor, 'reconcile', `${record.phoneMasked} ${record.ref} → ${status}`, 'OK', null));
+  private async mark(
+    record: BindingRecord,
+    status: 'expired' | 'unbound',
+    actor: Actor,
+  ): Promise<BindingRecord> {
+    await this.deps.ledger.updateBinding(
+      record.ref,
+      { status, updatedAt: this.now() },
+      this.event(actor, 'reconcile', `${record.phoneMasked} ${record.ref} → ${status}`, 'OK', null),
+    );
     return { ...record, status };
   }
 
-  private async changeFailed(error: unknown, record: BindingRecord, action: string, actor: Actor, locale: Locale): Promise<Reply> {
+  private async changeFailed(
+    error: unknown,
+    record: BindingRecord,
+    action: string,
+    actor: Actor,
+    locale: Locale,
+  ): Promise<Reply> {
     const failure = asAxnError(error);
     // The service says the binding is gone or expired: the ledger learns it too.
     if (failure.code === 'isv.SUBS_NOT_EXIST' || failure.code === 'isv.FORBIDDEN_ACTION') {
-      const status = record.expiresAt <= this.now() || failure.code === 'isv.FORBIDDEN_ACTION' ? 'expired' : 'unbound';
+      const status =
+        record.expiresAt <= this.now() || failure.code === 'isv.FORBIDDEN_ACTION' ? 'expired' : 'unbound';
       await this.deps.ledger.updateBinding(record.ref, { status, updatedAt: this.now() });
     }
-    await this.audit(actor, action, `${record.phoneMasked} ${record.ref}`, failure.code, failure.requestId ?? null, failure.message);
-    return { kind: 'error', locale, code: failure.code, detail: failure.message, requestId: failure.requestId };
+    await this.audit(
+      actor,
+      action,
+      `${record.phoneMasked} ${record.ref}`,
+      failure.code,
+      failure.requestId ?? null,
+      failure.message,
+    );
+    return {
+      kind: 'error',
+      locale,
+      code: failure.code,
+      detail: failure.message,
+      requestId: failure.requestId,
+    };
   }
 
   /** The one binding a target names: the newest live one. */
@@ -352,7 +476,10 @@ export class BindingService {
         kind: 'error',
         locale,
         code: 'local.VALIDATION',
-        detail: locale === 'zh' ? `${maskPhone(target.phone)} 有 ${live.length} 个有效绑定，请用绑定ID指定：${ids}` : `${maskPhone(target.phone)} has ${live.length} live bindings; name one by SubsId: ${ids}`,
+        detail:
+          locale === 'zh'
+            ? `${maskPhone(target.phone)} 有 ${live.length} 个有效绑定，请用绑定ID指定：${ids}`
+            : `${maskPhone(target.phone)} has ${live.length} live bindings; name one by SubsId: ${ids}`,
       };
     }
     return live[0] as BindingRecord;
@@ -373,24 +500,46 @@ export class BindingService {
   }
 
   private mayChange(record: BindingRecord, actor: Actor): boolean {
-    return (record.platform === actor.platform && record.userId === actor.userId) || this.policy.isAdmin(actor);
+    return (
+      (record.platform === actor.platform && record.userId === actor.userId) || this.policy.isAdmin(actor)
+    );
   }
 
   private notFound(locale: Locale, what: string): Reply {
     return { kind: 'error', locale, code: 'local.NOT_FOUND', detail: what };
   }
 
-  private async deny(actor: Actor, locale: Locale, reason: DenialReason, action: string, detail?: string): Promise<Reply> {
+  private async deny(
+    actor: Actor,
+    locale: Locale,
+    reason: DenialReason,
+    action: string,
+    detail?: string,
+  ): Promise<Reply> {
     await this.audit(actor, 'deny', action, `local.POLICY_DENIED:${reason}`, null, detail ?? null);
     return { kind: 'denied', locale, reason, detail };
   }
 
-  private async audit(actor: Actor, action: string, target: string, result: string, requestId: string | null, detail: string | null = null): Promise<void> {
+  private async audit(
+    actor: Actor,
+    action: string,
+    target: string,
+    result: string,
+    requestId: string | null,
+    detail: string | null = null,
+  ): Promise<void> {
     await this.deps.ledger.recordAudit(this.event(actor, action, target, result, requestId, detail));
   }
 
   /** An audit event, stamped now. */
-  private event(actor: Actor, action: string, target: string, result: string, requestId: string | null, detail: string | null = null): AuditEvent {
+  private event(
+    actor: Actor,
+    action: string,
+    target: string,
+    result: string,
+    requestId: string | null,
+    detail: string | null = null,
+  ): AuditEvent {
     return {
       at: this.now(),
       platform: actor.platform,
@@ -407,17 +556,33 @@ export class BindingService {
 
   private errorReply(error: unknown, locale: Locale): Reply {
     const failure = asAxnError(error);
-    return { kind: 'error', locale, code: failure.code, detail: failure.message, requestId: failure.requestId };
+    return {
+      kind: 'error',
+      locale,
+      code: failure.code,
+      detail: failure.message,
+      requestId: failure.requestId,
+    };
   }
 }
 
 /** The actor recorded for what the service does on its own (reconciliation). */
-const systemActor: Actor = { platform: 'system', userId: 'axnbot', userName: 'axnbot', channelId: '-', idempotencyKey: '-' };
+const systemActor: Actor = {
+  platform: 'system',
+  userId: 'axnbot',
+  userName: 'axnbot',
+  channelId: '-',
+  idempotencyKey: '-',
+};
 
 function asAxnError(error: unknown): AxnError {
   if (error instanceof AxnError) return error;
   // A bug or a database failure: reported without internals.
-  return new AxnError({ code: 'local.INTERNAL', message: 'axnbot failed unexpectedly; the error was recorded.', cause: error });
+  return new AxnError({
+    code: 'local.INTERNAL',
+    message: 'axnbot failed unexpectedly; the error was recorded.',
+    cause: error,
+  });
 }
 
 /** Masks the given numbers wherever they appear in server text. */

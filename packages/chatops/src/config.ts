@@ -30,21 +30,30 @@ const duration = (name: string) =>
   z.string().transform((text, ctx) => {
     const ms = parseDuration(text);
     if (ms === undefined || ms <= 0) {
-      ctx.addIssue({ code: 'custom', message: `${name} must be a duration such as 1d, 12h or 90m (got "${text.slice(0, 40)}")` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `${name} must be a duration such as 1d, 12h or 90m (got "${text.slice(0, 40)}")`,
+      });
       return z.NEVER;
     }
     return ms;
   });
 
-const list = z
-  .string()
-  .transform((text) => text.split(',').map((item) => item.trim()).filter(Boolean));
+const list = z.string().transform((text) =>
+  text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
 
 const positiveInt = (name: string) =>
   z.string().transform((text, ctx) => {
     const value = Number(text);
     if (!Number.isInteger(value) || value <= 0) {
-      ctx.addIssue({ code: 'custom', message: `${name} must be a positive whole number (got "${text.slice(0, 40)}")` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `${name} must be a positive whole number (got "${text.slice(0, 40)}")`,
+      });
       return z.NEVER;
     }
     return value;
@@ -54,16 +63,25 @@ const schema = z.object({
   AXN_ENDPOINT: z
     .string()
     .default('https://dyplsapi.aliyuncs.com')
-    .refine((value) => value === 'embedded' || /^https?:\/\/[^\s]+$/.test(value), 'AXN_ENDPOINT must be an http(s) URL or "embedded"'),
+    .refine(
+      (value) => value === 'embedded' || /^https?:\/\/[^\s]+$/.test(value),
+      'AXN_ENDPOINT must be an http(s) URL or "embedded"',
+    ),
   AXN_SIGNATURE: z.enum(['v2', 'v3'], { message: 'AXN_SIGNATURE must be v2 or v3' }).default('v3'),
-  AXN_POOL_KEY: z.string().regex(/^[\x21-\x7e]{1,64}$/, 'AXN_POOL_KEY must be your pool key (FC…)').optional(),
+  AXN_POOL_KEY: z
+    .string()
+    .regex(/^[\x21-\x7e]{1,64}$/, 'AXN_POOL_KEY must be your pool key (FC…)')
+    .optional(),
   AXN_DEFAULT_CITY: z.string().max(32, 'AXN_DEFAULT_CITY must be a city name').optional(),
   AXN_DEFAULT_EXPIRES: duration('AXN_DEFAULT_EXPIRES').default(86_400_000),
   AXN_MAX_EXPIRES: duration('AXN_MAX_EXPIRES').default(90 * 86_400_000),
   AXN_TIMEOUT_MS: positiveInt('AXN_TIMEOUT_MS').default(10_000),
   AXN_MAX_QPS: positiveInt('AXN_MAX_QPS').default(50),
   AXN_DATABASE_URL: z.string().min(1).default('./.axnbot/axnbot.db'),
-  AXN_HASH_KEY: z.string().min(16, 'AXN_HASH_KEY must be at least 16 characters (a random secret)').optional(),
+  AXN_HASH_KEY: z
+    .string()
+    .min(16, 'AXN_HASH_KEY must be at least 16 characters (a random secret)')
+    .optional(),
   AXN_ALLOW_USERS: list.default([]),
   AXN_ALLOW_CHANNELS: list.default([]),
   AXN_ADMINS: list.default([]),
@@ -81,7 +99,11 @@ export function loadServiceConfig(
   env: Readonly<Record<string, string | undefined>>,
   overrides: { poolKey?: string; hashKey?: string; locale?: Locale } = {},
 ): ServiceConfig {
-  const present = Object.fromEntries(Object.entries(env).filter(([key, value]) => key.startsWith('AXN_') && value !== undefined && value !== ''));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(
+      ([key, value]) => key.startsWith('AXN_') && value !== undefined && value !== '',
+    ),
+  );
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -91,10 +113,15 @@ export function loadServiceConfig(
   }
   const v = parsed.data;
   const poolKey = v.AXN_POOL_KEY ?? overrides.poolKey;
-  if (!poolKey) throw new ConfigError('AXN_POOL_KEY is required: your number pool key (FC…) from the console');
+  if (!poolKey)
+    throw new ConfigError('AXN_POOL_KEY is required: your number pool key (FC…) from the console');
   const hashKey = v.AXN_HASH_KEY ?? overrides.hashKey;
-  if (!hashKey) throw new ConfigError('AXN_HASH_KEY is required: a random secret of at least 16 characters (e.g. openssl rand -hex 32)');
-  if (v.AXN_DEFAULT_EXPIRES > v.AXN_MAX_EXPIRES) throw new ConfigError('AXN_DEFAULT_EXPIRES must not exceed AXN_MAX_EXPIRES');
+  if (!hashKey)
+    throw new ConfigError(
+      'AXN_HASH_KEY is required: a random secret of at least 16 characters (e.g. openssl rand -hex 32)',
+    );
+  if (v.AXN_DEFAULT_EXPIRES > v.AXN_MAX_EXPIRES)
+    throw new ConfigError('AXN_DEFAULT_EXPIRES must not exceed AXN_MAX_EXPIRES');
   return {
     endpoint: v.AXN_ENDPOINT,
     signature: v.AXN_SIGNATURE,

@@ -21,7 +21,7 @@ export { openLedger } from './ledger/open-ledger.js';
 export { postgresDriver } from './ledger/postgres-driver.js';
 export { SqlLedger } from './ledger/sql-ledger.js';
 export { sqliteDriver } from './ledger/sqlite-driver.js';
+export { CommandMetrics } from './metrics.js';
 export { type Actor, Policy, type PolicyRules } from './policy.js';
 export { beijingMinute, renderText, statusLabel, type TextRenderOptions } from './render-text.js';
-export { CommandMetrics } from './metrics.js';
 export * from './replies.js';

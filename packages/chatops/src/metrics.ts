@@ -16,9 +16,9 @@ export class CommandMetrics {
     this.commands.set(key, (this.commands.get(key) ?? 0) + 1);
     this.count += 1;
     this.sum += seconds;
-    BUCKETS.forEach((bound, index) => {
+    for (const [index, bound] of BUCKETS.entries()) {
       if (seconds <= bound) this.bucketCounts[index] = (this.bucketCounts[index] as number) + 1;
-    });
+    }
   }
 
   render(prefix: string): string {
@@ -30,10 +30,18 @@ export class CommandMetrics {
       const [verb, outcome] = key.split('\u0000');
       lines.push(`${prefix}_commands_total{verb="${verb}",outcome="${outcome}"} ${value}`);
     }
-    lines.push(`# HELP ${prefix}_command_duration_seconds Time from receipt to final reply.`, `# TYPE ${prefix}_command_duration_seconds histogram`);
-    BUCKETS.forEach((bound, index) => lines.push(`${prefix}_command_duration_seconds_bucket{le="${bound}"} ${this.bucketCounts[index]}`));
+    lines.push(
+      `# HELP ${prefix}_command_duration_seconds Time from receipt to final reply.`,
+      `# TYPE ${prefix}_command_duration_seconds histogram`,
+    );
+    for (const [index, bound] of BUCKETS.entries()) {
+      lines.push(`${prefix}_command_duration_seconds_bucket{le="${bound}"} ${this.bucketCounts[index]}`);
+    }
     lines.push(`${prefix}_command_duration_seconds_bucket{le="+Inf"} ${this.count}`);
-    lines.push(`${prefix}_command_duration_seconds_sum ${this.sum}`, `${prefix}_command_duration_seconds_count ${this.count}`);
+    lines.push(
+      `${prefix}_command_duration_seconds_sum ${this.sum}`,
+      `${prefix}_command_duration_seconds_count ${this.count}`,
+    );
     const memory = process.memoryUsage();
     lines.push(
       '# HELP process_resident_memory_bytes Resident memory size in bytes.',

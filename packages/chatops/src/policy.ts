@@ -41,8 +41,12 @@ export class Policy {
   /** Whether the actor may use axnbot here at all; the reason when not. Admins pass everywhere. */
   checkAccess(actor: Actor): DenialReason | undefined {
     if (this.isAdmin(actor)) return undefined;
-    if (this.rules.allowUsers.length > 0 && !this.rules.allowUsers.includes(Policy.id(actor))) return 'user-not-allowed';
-    if (this.rules.allowChannels.length > 0 && !this.rules.allowChannels.includes(`${actor.platform}:${actor.channelId}`)) {
+    if (this.rules.allowUsers.length > 0 && !this.rules.allowUsers.includes(Policy.id(actor)))
+      return 'user-not-allowed';
+    if (
+      this.rules.allowChannels.length > 0 &&
+      !this.rules.allowChannels.includes(`${actor.platform}:${actor.channelId}`)
+    ) {
       return 'channel-not-allowed';
     }
     return undefined;

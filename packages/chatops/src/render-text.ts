@@ -34,11 +34,20 @@ const STATUS: Record<BindingView['status'], Record<Locale, string>> = {
 };
 
 const DENIED: Record<DenialReason, Record<Locale, string>> = {
-  'user-not-allowed': { en: 'You are not on the list of people who may use axnbot.', zh: '您不在 axnbot 的授权用户名单中。' },
+  'user-not-allowed': {
+    en: 'You are not on the list of people who may use axnbot.',
+    zh: '您不在 axnbot 的授权用户名单中。',
+  },
   'channel-not-allowed': { en: 'axnbot is not enabled in this channel.', zh: '此群/频道未启用 axnbot。' },
   'admin-only': { en: 'Only axnbot admins may do that.', zh: '只有 axnbot 管理员可以这样做。' },
-  'rate-limited': { en: 'You are binding too fast; wait a minute and try again.', zh: '绑定过于频繁，请稍等一分钟再试。' },
-  'not-owner': { en: 'Only whoever bound it, or an admin, may change this binding.', zh: '只有绑定人或管理员可以修改此绑定。' },
+  'rate-limited': {
+    en: 'You are binding too fast; wait a minute and try again.',
+    zh: '绑定过于频繁，请稍等一分钟再试。',
+  },
+  'not-owner': {
+    en: 'Only whoever bound it, or an admin, may change this binding.',
+    zh: '只有绑定人或管理员可以修改此绑定。',
+  },
 };
 
 const HELP_INTRO: Record<Locale, string> = {
@@ -54,7 +63,10 @@ const HELP_DETAIL: Record<Verb, Record<Locale, string>> = {
   unbind: { en: 'Ends a binding now.', zh: '立即解除绑定。' },
   extend: { en: 'Moves a binding’s expiry.', zh: '修改绑定的过期时间。' },
   info: { en: 'Shows a binding and checks it with Alibaba Cloud.', zh: '查看绑定并向阿里云核对。' },
-  list: { en: 'Lists your live bindings (admins: list all).', zh: '列出您的有效绑定（管理员可用“列表 全部”）。' },
+  list: {
+    en: 'Lists your live bindings (admins: list all).',
+    zh: '列出您的有效绑定（管理员可用“列表 全部”）。',
+  },
   help: { en: 'Shows this help.', zh: '显示帮助。' },
 };
 
@@ -69,8 +81,14 @@ function bindingLines(view: BindingView, locale: Locale, options: TextRenderOpti
   const zh = locale === 'zh';
   const lines: string[] = [];
   if (view.secretNo) {
-    const ext = view.extension ? (zh ? ` 分机 ${bold(view.extension, c)}` : ` ext ${bold(view.extension, c)}`) : '';
-    lines.push(`${view.phoneMasked} → ${bold(groupNumber(view.secretNo), c)}${ext}${view.city ? ` (${view.city})` : ''}`);
+    const ext = view.extension
+      ? zh
+        ? ` 分机 ${bold(view.extension, c)}`
+        : ` ext ${bold(view.extension, c)}`
+      : '';
+    lines.push(
+      `${view.phoneMasked} → ${bold(groupNumber(view.secretNo), c)}${ext}${view.city ? ` (${view.city})` : ''}`,
+    );
     lines.push(`  ${zh ? '拨号' : 'dial'}: ${dialLink(view.secretNo, view.extension)}`);
   } else {
     lines.push(`${view.phoneMasked} → ${zh ? 'X号码未知' : 'X not known yet'}`);
@@ -89,7 +107,10 @@ function bindingLines(view: BindingView, locale: Locale, options: TextRenderOpti
 
 function errorText(code: string, detail: string, locale: Locale, requestId?: string): string[] {
   const words = describeError(code)[locale];
-  const lines = [`${words.message}${detail && detail !== words.message ? ` (${detail})` : ''}`, `${locale === 'zh' ? '建议' : 'What to do'}: ${words.remedy}`];
+  const lines = [
+    `${words.message}${detail && detail !== words.message ? ` (${detail})` : ''}`,
+    `${locale === 'zh' ? '建议' : 'What to do'}: ${words.remedy}`,
+  ];
   if (requestId) lines.push(`RequestId ${requestId}`);
   return lines;
 }
@@ -100,22 +121,38 @@ export function renderText(reply: Reply, options: TextRenderOptions): string {
   const zh = reply.locale === 'zh';
   switch (reply.kind) {
     case 'bound':
-      return [green(zh ? '✅ 绑定成功' : '✅ Bound', c), ...bindingLines(reply.binding, reply.locale, options)].join('\n');
+      return [
+        green(zh ? '✅ 绑定成功' : '✅ Bound', c),
+        ...bindingLines(reply.binding, reply.locale, options),
+      ].join('\n');
     case 'bulk': {
       const ok = reply.items.filter((item) => item.outcome === 'bound').length;
-      const lines = [zh ? `批量绑定：成功 ${ok}/${reply.items.length}` : `Bulk bind: ${ok} of ${reply.items.length} bound`];
+      const lines = [
+        zh ? `批量绑定：成功 ${ok}/${reply.items.length}` : `Bulk bind: ${ok} of ${reply.items.length} bound`,
+      ];
       for (const item of reply.items) {
-        if (item.outcome === 'bound') lines.push(`${green('✅', c)} ${bindingLines(item.binding, reply.locale, options).join('\n   ')}`);
-        else if (item.outcome === 'error') lines.push(`${red('❌', c)} ${item.phoneMasked}: ${describeError(item.code)[reply.locale].message} (${item.message})`);
-        else lines.push(`${yellow('❓', c)} ${item.phoneMasked}: ${zh ? `结果未知，请用“查询 ${item.phoneMasked}”核对` : 'outcome unknown — check with info'} (ref ${item.ref})`);
+        if (item.outcome === 'bound')
+          lines.push(`${green('✅', c)} ${bindingLines(item.binding, reply.locale, options).join('\n   ')}`);
+        else if (item.outcome === 'error')
+          lines.push(
+            `${red('❌', c)} ${item.phoneMasked}: ${describeError(item.code)[reply.locale].message} (${item.message})`,
+          );
+        else
+          lines.push(
+            `${yellow('❓', c)} ${item.phoneMasked}: ${zh ? `结果未知，请用“查询 ${item.phoneMasked}”核对` : 'outcome unknown — check with info'} (ref ${item.ref})`,
+          );
       }
       return lines.join('\n');
     }
     case 'unbound':
-      return [zh ? '🔓 已解绑' : '🔓 Unbound', ...bindingLines(reply.binding, reply.locale, options)].join('\n');
+      return [zh ? '🔓 已解绑' : '🔓 Unbound', ...bindingLines(reply.binding, reply.locale, options)].join(
+        '\n',
+      );
     case 'extended':
       return [
-        zh ? `⏩ 已延期（原 ${beijingMinute(reply.previousExpiresAt)}）` : `⏩ Extended (was ${beijingMinute(reply.previousExpiresAt)})`,
+        zh
+          ? `⏩ 已延期（原 ${beijingMinute(reply.previousExpiresAt)}）`
+          : `⏩ Extended (was ${beijingMinute(reply.previousExpiresAt)})`,
         ...bindingLines(reply.binding, reply.locale, options),
       ].join('\n');
     case 'info':
@@ -123,11 +160,17 @@ export function renderText(reply: Reply, options: TextRenderOptions): string {
       return reply.bindings.map((view) => bindingLines(view, reply.locale, options).join('\n')).join('\n\n');
     case 'list': {
       if (reply.bindings.length === 0) return zh ? '没有有效的绑定。' : 'No live bindings.';
-      const head = zh ? `有效绑定 ${reply.bindings.length} 个${reply.truncated ? '（仅显示部分）' : ''}：` : `${reply.bindings.length} live binding(s)${reply.truncated ? ' (first ones shown)' : ''}:`;
-      return [head, ...reply.bindings.map((view) => bindingLines(view, reply.locale, options).join('\n'))].join('\n');
+      const head = zh
+        ? `有效绑定 ${reply.bindings.length} 个${reply.truncated ? '（仅显示部分）' : ''}：`
+        : `${reply.bindings.length} live binding(s)${reply.truncated ? ' (first ones shown)' : ''}:`;
+      return [
+        head,
+        ...reply.bindings.map((view) => bindingLines(view, reply.locale, options).join('\n')),
+      ].join('\n');
     }
     case 'help':
-      if (reply.topic) return `${USAGE[reply.topic][reply.locale]}\n${HELP_DETAIL[reply.topic][reply.locale]}`;
+      if (reply.topic)
+        return `${USAGE[reply.topic][reply.locale]}\n${HELP_DETAIL[reply.topic][reply.locale]}`;
       return `${HELP_INTRO[reply.locale]}\n${allUsage(reply.locale)
         .split('\n')
         .map((line) => `  ${line}`)

@@ -21,12 +21,23 @@ export interface BindingView {
 export type BindingStatus = 'pending' | 'active' | 'unknown' | 'unbound' | 'expired' | 'failed';
 
 /** Why the service refused, before doing anything. */
-export type DenialReason = 'user-not-allowed' | 'channel-not-allowed' | 'admin-only' | 'rate-limited' | 'not-owner';
+export type DenialReason =
+  | 'user-not-allowed'
+  | 'channel-not-allowed'
+  | 'admin-only'
+  | 'rate-limited'
+  | 'not-owner';
 
 /** One number's result in a bulk bind. */
 export type BulkItem =
   | { readonly outcome: 'bound'; readonly phoneMasked: string; readonly binding: BindingView }
-  | { readonly outcome: 'error'; readonly phoneMasked: string; readonly code: string; readonly message: string; readonly requestId?: string }
+  | {
+      readonly outcome: 'error';
+      readonly phoneMasked: string;
+      readonly code: string;
+      readonly message: string;
+      readonly requestId?: string;
+    }
   | { readonly outcome: 'outcome-unknown'; readonly phoneMasked: string; readonly ref: string };
 
 /**
@@ -37,9 +48,20 @@ export type Reply =
   | { readonly kind: 'bound'; readonly locale: Locale; readonly binding: BindingView }
   | { readonly kind: 'bulk'; readonly locale: Locale; readonly items: readonly BulkItem[] }
   | { readonly kind: 'unbound'; readonly locale: Locale; readonly binding: BindingView }
-  | { readonly kind: 'extended'; readonly locale: Locale; readonly binding: BindingView; readonly previousExpiresAt: number }
+  | {
+      readonly kind: 'extended';
+      readonly locale: Locale;
+      readonly binding: BindingView;
+      readonly previousExpiresAt: number;
+    }
   | { readonly kind: 'info'; readonly locale: Locale; readonly bindings: readonly BindingView[] }
-  | { readonly kind: 'list'; readonly locale: Locale; readonly scope: 'mine' | 'all'; readonly bindings: readonly BindingView[]; readonly truncated: boolean }
+  | {
+      readonly kind: 'list';
+      readonly locale: Locale;
+      readonly scope: 'mine' | 'all';
+      readonly bindings: readonly BindingView[];
+      readonly truncated: boolean;
+    }
   | { readonly kind: 'help'; readonly locale: Locale; readonly topic?: Verb }
   | {
       readonly kind: 'error';
@@ -53,8 +75,18 @@ export type Reply =
       readonly suggestion?: string;
       readonly usage?: string;
     }
-  | { readonly kind: 'outcome-unknown'; readonly locale: Locale; readonly phoneMasked: string; readonly ref: string }
-  | { readonly kind: 'denied'; readonly locale: Locale; readonly reason: DenialReason; readonly detail?: string };
+  | {
+      readonly kind: 'outcome-unknown';
+      readonly locale: Locale;
+      readonly phoneMasked: string;
+      readonly ref: string;
+    }
+  | {
+      readonly kind: 'denied';
+      readonly locale: Locale;
+      readonly reason: DenialReason;
+      readonly detail?: string;
+    };
 
 /** Whether a reply reports success (for exit codes and metrics). */
 export function isSuccess(reply: Reply): boolean {

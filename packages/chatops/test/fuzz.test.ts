@@ -2,7 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isParseError, type ParseContext, parseCommand } from '../src/index.js';
 
-const ctx: ParseContext = { now: Date.UTC(2026, 10, 28), locale: 'en', defaultExpiresMs: 86_400_000, maxExpiresMs: 90 * 86_400_000, maxBulk: 20 };
+const ctx: ParseContext = {
+  now: Date.UTC(2026, 10, 28),
+  locale: 'en',
+  defaultExpiresMs: 86_400_000,
+  maxExpiresMs: 90 * 86_400_000,
+  maxBulk: 20,
+};
 
 /** Seeds that mutation starts from: every form of the language. */
 const SEEDS = [
@@ -16,11 +22,42 @@ const SEEDS = [
   '帮助 绑定',
 ];
 
-const ALPHABET = ['=', '"', "'", '“', '”', '＝', '，', ' ', '#', '/', '-', '—', '\u0000', '\u001b', '\n', '\t', '\u202e', '\uD800', '😀', '北', 'a', '9', ':', ','];
+const ALPHABET = [
+  '=',
+  '"',
+  "'",
+  '“',
+  '”',
+  '＝',
+  '，',
+  ' ',
+  '#',
+  '/',
+  '-',
+  '—',
+  '\u0000',
+  '\u001b',
+  '\n',
+  '\t',
+  '\u202e',
+  '\uD800',
+  '😀',
+  '北',
+  'a',
+  '9',
+  ':',
+  ',',
+];
 
 /** A seed with characters inserted, deleted and replaced at random. */
 const mutated = fc
-  .tuple(fc.constantFrom(...SEEDS), fc.array(fc.tuple(fc.nat(), fc.constantFrom('insert', 'delete', 'replace'), fc.constantFrom(...ALPHABET)), { maxLength: 8 }))
+  .tuple(
+    fc.constantFrom(...SEEDS),
+    fc.array(
+      fc.tuple(fc.nat(), fc.constantFrom('insert', 'delete', 'replace'), fc.constantFrom(...ALPHABET)),
+      { maxLength: 8 },
+    ),
+  )
   .map(([seed, edits]) => {
     let text = seed;
     for (const [position, edit, char] of edits) {
@@ -35,7 +72,12 @@ const mutated = fc
 const random = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 200 }),
   fc.string({ unit: fc.constantFrom(...ALPHABET), maxLength: 100 }),
-  fc.tuple(fc.constantFrom('bind ', '绑定 ', 'extend 1 ', 'info '), fc.string({ unit: 'grapheme', maxLength: 5_000 })).map(([a, b]) => a + b),
+  fc
+    .tuple(
+      fc.constantFrom('bind ', '绑定 ', 'extend 1 ', 'info '),
+      fc.string({ unit: 'grapheme', maxLength: 5_000 }),
+    )
+    .map(([a, b]) => a + b),
   fc.nat({ max: 20_000 }).map((n) => `bind ${'9'.repeat(n)}`),
 );
 

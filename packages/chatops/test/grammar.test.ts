@@ -1,11 +1,23 @@
 import { beijingToEpoch } from '@axnbot/core';
 import { describe, expect, it } from 'vitest';
-import { type Command, isParseError, type ParseContext, type ParseError, parseCommand } from '../src/index.js';
-import { dialLink, groupNumber, maskPhone, normalizePhone } from '../src/language/phone.js';
+import {
+  type Command,
+  isParseError,
+  type ParseContext,
+  type ParseError,
+  parseCommand,
+} from '../src/index.js';
 import { parseDuration, parseExpiry } from '../src/language/duration.js';
+import { dialLink, groupNumber, maskPhone, normalizePhone } from '../src/language/phone.js';
 
 const NOW = beijingToEpoch(2026, 11, 28, 12, 0, 0);
-const ctx: ParseContext = { now: NOW, locale: 'en', defaultExpiresMs: 86_400_000, maxExpiresMs: 90 * 86_400_000, maxBulk: 20 };
+const ctx: ParseContext = {
+  now: NOW,
+  locale: 'en',
+  defaultExpiresMs: 86_400_000,
+  maxExpiresMs: 90 * 86_400_000,
+  maxBulk: 20,
+};
 const H = 3_600_000;
 const D = 24 * H;
 
@@ -65,8 +77,15 @@ describe('bind', () => {
   });
 
   it('reads the Chinese example with full-width punctuation', () => {
-    expect(ok('绑定 13800138000 城市＝北京 有效期＝2天')).toMatchObject({ locale: 'zh', phones: ['13800138000'], options: { city: '北京', expiresAt: NOW + 2 * D } });
-    expect(ok('绑定 13800138000，13900139000 城市：上海')).toMatchObject({ phones: ['13800138000', '13900139000'], options: { city: '上海' } });
+    expect(ok('绑定 13800138000 城市＝北京 有效期＝2天')).toMatchObject({
+      locale: 'zh',
+      phones: ['13800138000'],
+      options: { city: '北京', expiresAt: NOW + 2 * D },
+    });
+    expect(ok('绑定 13800138000，13900139000 城市：上海')).toMatchObject({
+      phones: ['13800138000', '13900139000'],
+      options: { city: '上海' },
+    });
   });
 
   it.each([
@@ -101,7 +120,9 @@ describe('bind', () => {
     ['有效期=30分钟', 30 * 60_000],
     ['有效期=1周', 7 * D],
   ])('%s is a duration', (option, ms) => {
-    expect((ok(`bind 13800138000 ${option}`) as Extract<Command, { verb: 'bind' }>).options.expiresAt).toBe(NOW + ms);
+    expect((ok(`bind 13800138000 ${option}`) as Extract<Command, { verb: 'bind' }>).options.expiresAt).toBe(
+      NOW + ms,
+    );
   });
 
   it.each([
@@ -111,7 +132,9 @@ describe('bind', () => {
     ['expires=12-01 18:00', beijingToEpoch(2026, 12, 1, 18, 0)],
     ['expires=11-28 18:00', beijingToEpoch(2026, 11, 28, 18, 0)],
   ])('%s is a Beijing time', (option, at) => {
-    expect((ok(`bind 13800138000 ${option}`) as Extract<Command, { verb: 'bind' }>).options.expiresAt).toBe(at);
+    expect((ok(`bind 13800138000 ${option}`) as Extract<Command, { verb: 'bind' }>).options.expiresAt).toBe(
+      at,
+    );
   });
 
   it('applies the default expiry', () => {
@@ -119,9 +142,21 @@ describe('bind', () => {
   });
 
   it('reads every option in both languages', () => {
-    const en = ok('bind 13800138000 x=17000000001 ext=130 b=13900139000 record=yes out="order 42" pool=FC-X city=北京');
-    const zh = ok('绑定 13800138000 号码=17000000001 分机=130 默认=13900139000 录音=是 业务号=“order 42” 号池=FC-X 城市=北京');
-    const expected = { secretNo: '17000000001', extension: '130', phoneB: '13900139000', record: true, outId: 'order 42', poolKey: 'FC-X', city: '北京' };
+    const en = ok(
+      'bind 13800138000 x=17000000001 ext=130 b=13900139000 record=yes out="order 42" pool=FC-X city=北京',
+    );
+    const zh = ok(
+      '绑定 13800138000 号码=17000000001 分机=130 默认=13900139000 录音=是 业务号=“order 42” 号池=FC-X 城市=北京',
+    );
+    const expected = {
+      secretNo: '17000000001',
+      extension: '130',
+      phoneB: '13900139000',
+      record: true,
+      outId: 'order 42',
+      poolKey: 'FC-X',
+      city: '北京',
+    };
     expect(en).toMatchObject({ options: expected });
     expect(zh).toMatchObject({ options: expected });
   });
@@ -134,7 +169,9 @@ describe('bind', () => {
   });
 
   it('accepts an OutId of exactly 255 bytes', () => {
-    expect(ok(`bind 13800138000 out=${'号'.repeat(85)}`)).toMatchObject({ options: { outId: '号'.repeat(85) } });
+    expect(ok(`bind 13800138000 out=${'号'.repeat(85)}`)).toMatchObject({
+      options: { outId: '号'.repeat(85) },
+    });
   });
 });
 
@@ -179,7 +216,9 @@ describe('bind errors name the token, say why, and show usage in the user’s la
 
   it('refuses more numbers than the bulk maximum', () => {
     const phones = Array.from({ length: 3 }, (_, i) => `1380013800${i}`).join(' ');
-    expect(bad(`bind ${phones}`, { ...ctx, maxBulk: 2 }).message).toBe('At most 2 numbers in one bind; you gave 3.');
+    expect(bad(`bind ${phones}`, { ...ctx, maxBulk: 2 }).message).toBe(
+      'At most 2 numbers in one bind; you gave 3.',
+    );
   });
 
   it('answers in Chinese for a Chinese verb', () => {
@@ -277,9 +316,12 @@ describe('phones and durations', () => {
     expect(dialLink('057188992688', null)).toBe('tel:+8657188992688');
   });
 
-  it.each(['', '+86', '1380013800', '23800138000', '138001380000', '0123', 'abc'])('refuses %j as a phone', (text) => {
-    expect(normalizePhone(text)).toBeUndefined();
-  });
+  it.each(['', '+86', '1380013800', '23800138000', '138001380000', '0123', 'abc'])(
+    'refuses %j as a phone',
+    (text) => {
+      expect(normalizePhone(text)).toBeUndefined();
+    },
+  );
 
   it.each(['', 'd', '2', '2x', '-1d', '1.5d', 'd2'])('refuses %j as a duration', (text) => {
     expect(parseDuration(text)).toBeUndefined();

@@ -57,8 +57,21 @@ describe.each(STORES)('ledger on $name', (store) => {
     const l = await ledger();
     await l.insertBinding(base);
     await l.insertBinding({ ...base, ref: 'axn-bbbb', phoneHash: 'h2', createdAt: 2_000 });
-    await l.updateBinding('axn-aaaa', { subsId: '1000000000000000001', secretNo: '17000000001', extension: '130', status: 'active', updatedAt: 5 });
-    expect(await l.bindingByRef('axn-aaaa')).toEqual({ ...base, subsId: '1000000000000000001', secretNo: '17000000001', extension: '130', status: 'active', updatedAt: 5 });
+    await l.updateBinding('axn-aaaa', {
+      subsId: '1000000000000000001',
+      secretNo: '17000000001',
+      extension: '130',
+      status: 'active',
+      updatedAt: 5,
+    });
+    expect(await l.bindingByRef('axn-aaaa')).toEqual({
+      ...base,
+      subsId: '1000000000000000001',
+      secretNo: '17000000001',
+      extension: '130',
+      status: 'active',
+      updatedAt: 5,
+    });
     expect((await l.bindingBySubsId('1000000000000000001'))?.ref).toBe('axn-aaaa');
     expect((await l.bindingsBySlot('17000000001', '130')).map((r) => r.ref)).toEqual(['axn-aaaa']);
     expect((await l.bindingsByPhoneHash('h2')).map((r) => r.ref)).toEqual(['axn-bbbb']);
@@ -79,7 +92,11 @@ describe.each(STORES)('ledger on $name', (store) => {
     await l.insertBinding({ ...base, ref: 'r2', status: 'active', expiresAt: 10 });
     await l.insertBinding({ ...base, ref: 'r3', status: 'unbound', expiresAt: 20 });
     await l.insertBinding({ ...base, ref: 'r4', status: 'active', expiresAt: 40, userId: 'U2' });
-    const mine = await l.listBindings({ owner: { platform: 'slack', userId: 'U1' }, statuses: ['active'], limit: 10 });
+    const mine = await l.listBindings({
+      owner: { platform: 'slack', userId: 'U1' },
+      statuses: ['active'],
+      limit: 10,
+    });
     expect(mine.map((r) => r.ref)).toEqual(['r2', 'r1']);
     const all = await l.listBindings({ statuses: ['active', 'unbound'], limit: 3 });
     expect(all.map((r) => r.ref)).toEqual(['r2', 'r3', 'r1']);
@@ -88,14 +105,28 @@ describe.each(STORES)('ledger on $name', (store) => {
   it('keeps the audit trail, newest first', async () => {
     const l = await ledger();
     for (let i = 0; i < 3; i++) {
-      await l.recordAudit({ at: i, platform: 'slack', userId: 'U1', userName: 'alice', channelId: 'C1', action: 'bind', target: `t${i}`, result: 'OK', requestId: null, detail: null });
+      await l.recordAudit({
+        at: i,
+        platform: 'slack',
+        userId: 'U1',
+        userName: 'alice',
+        channelId: 'C1',
+        action: 'bind',
+        target: `t${i}`,
+        result: 'OK',
+        requestId: null,
+        detail: null,
+      });
     }
     expect((await l.auditEvents(2)).map((e) => e.target)).toEqual(['t2', 't1']);
   });
 
   it('opens an existing database again without losing anything (migrations are idempotent)', async () => {
     const shared = store.name === 'postgres' ? `axn_test_reopen_${Date.now()}` : undefined;
-    const dir = store.name === 'sqlite' ? (await import('node:fs')).mkdtempSync(`${(await import('node:os')).tmpdir()}/axn-reopen-`) : shared;
+    const dir =
+      store.name === 'sqlite'
+        ? (await import('node:fs')).mkdtempSync(`${(await import('node:os')).tmpdir()}/axn-reopen-`)
+        : shared;
     const first = await ledger(dir);
     await first.insertBinding(base);
     const second = await ledger(dir);

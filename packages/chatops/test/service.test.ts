@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import { createDyplsClient } from '@axnbot/core';
 import { type Emulator, startEmulator } from '@axnbot/emulator';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Actor, BindingService, type Ledger, type ParseContext, parseCommand, type Reply, renderText } from '../src/index.js';
+import {
+  type Actor,
+  BindingService,
+  type Ledger,
+  type ParseContext,
+  parseCommand,
+  type Reply,
+  renderText,
+} from '../src/index.js';
 import { STORES, sqliteStore } from './stores.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -15,7 +23,14 @@ const HASH_KEY = 'test-hash-key-0123456789';
 let delivery = 0;
 
 function actor(userId = 'U1', extra: Partial<Actor> = {}): Actor {
-  return { platform: 'slack', userId, userName: `user-${userId}`, channelId: 'C1', idempotencyKey: `d-${++delivery}`, ...extra };
+  return {
+    platform: 'slack',
+    userId,
+    userName: `user-${userId}`,
+    channelId: 'C1',
+    idempotencyKey: `d-${++delivery}`,
+    ...extra,
+  };
 }
 
 interface Setup {
@@ -25,12 +40,27 @@ interface Setup {
   run(text: string, who?: Actor): Promise<Reply>;
 }
 
-async function setup(store = sqliteStore, options: { admins?: string[]; allowUsers?: string[]; allowChannels?: string[]; rate?: number; ledger?: Ledger; emu?: Emulator } = {}): Promise<Setup> {
+async function setup(
+  store = sqliteStore,
+  options: {
+    admins?: string[];
+    allowUsers?: string[];
+    allowChannels?: string[];
+    rate?: number;
+    ledger?: Ledger;
+    emu?: Emulator;
+  } = {},
+): Promise<Setup> {
   const emu = options.emu ?? (await startEmulator({ seed: 'demo' }));
   if (!options.emu) cleanups.push(() => emu.close());
   const ledger = options.ledger ?? (await store.open());
   if (!options.ledger) cleanups.push(() => ledger.close());
-  const client = createDyplsClient({ endpoint: emu.url, credentials: { accessKeyId: 'testid', accessKeySecret: 'testsecret' }, retry: { maxAttempts: 2, baseDelayMs: 1 }, timeoutMs: 2000 });
+  const client = createDyplsClient({
+    endpoint: emu.url,
+    credentials: { accessKeyId: 'testid', accessKeySecret: 'testsecret' },
+    retry: { maxAttempts: 2, baseDelayMs: 1 },
+    timeoutMs: 2000,
+  });
   cleanups.push(() => client.close());
   const now = () => emu.clock.now();
   const service = new BindingService({
@@ -46,12 +76,27 @@ async function setup(store = sqliteStore, options: { admins?: string[]; allowUse
       rateLimitPerMinute: options.rate ?? 30,
     },
   });
-  const context = (): ParseContext => ({ now: now(), locale: 'en', defaultExpiresMs: 86_400_000, maxExpiresMs: 90 * 86_400_000, maxBulk: 20 });
-  return { emu, ledger, service, run: (text, who = actor()) => service.execute(parseCommand(text, context()), who) };
+  const context = (): ParseContext => ({
+    now: now(),
+    locale: 'en',
+    defaultExpiresMs: 86_400_000,
+    maxExpiresMs: 90 * 86_400_000,
+    maxBulk: 20,
+  });
+  return {
+    emu,
+    ledger,
+    service,
+    run: (text, who = actor()) => service.execute(parseCommand(text, context()), who),
+  };
 }
 
 async function fault(emu: Emulator, body: unknown) {
-  const response = await fetch(`${emu.url}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${emu.url}/_emulator/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   expect(response.status).toBe(200);
 }
 
@@ -61,12 +106,22 @@ describe.each(STORES)('binding service on the emulator, ledger on $name', (store
     const reply = await run('/bind 13800138000 city=北京 expires=2d');
     expect(reply.kind).toBe('bound');
     if (reply.kind !== 'bound') return;
-    expect(reply.binding).toMatchObject({ phoneMasked: '138****8000', city: '北京', status: 'active', recording: false });
+    expect(reply.binding).toMatchObject({
+      phoneMasked: '138****8000',
+      city: '北京',
+      status: 'active',
+      recording: false,
+    });
     expect(emu.store.number(reply.binding.secretNo as string)?.city).toBe('北京');
     expect(reply.binding.extension).toMatch(/^\d{3}$/);
     expect(reply.binding.subsId).toMatch(/^\d{19}$/);
     const record = await ledger.bindingByRef(reply.binding.ref);
-    expect(record).toMatchObject({ status: 'active', subsId: reply.binding.subsId, outId: reply.binding.ref, phoneMasked: '138****8000' });
+    expect(record).toMatchObject({
+      status: 'active',
+      subsId: reply.binding.subsId,
+      outId: reply.binding.ref,
+      phoneMasked: '138****8000',
+    });
     const [event] = await ledger.auditEvents(1);
     expect(event).toMatchObject({ action: 'bind', result: 'OK', userId: 'U1', platform: 'slack' });
     expect(event?.target).toContain('138****8000');
@@ -83,7 +138,11 @@ describe.each(STORES)('binding service on the emulator, ledger on $name', (store
     expect(reply.kind).toBe('bulk');
     if (reply.kind !== 'bulk') return;
     expect(reply.items.map((item) => item.outcome)).toEqual(['bound', 'bound', 'bound']);
-    expect(reply.items.map((item) => item.phoneMasked)).toEqual(['138****8000', '139****9000', '137****7000']);
+    expect(reply.items.map((item) => item.phoneMasked)).toEqual([
+      '138****8000',
+      '139****9000',
+      '137****7000',
+    ]);
   });
 
   it('reports a conflict, and an exhausted pool, with the taxonomy code', async () => {
@@ -92,11 +151,21 @@ describe.each(STORES)('binding service on the emulator, ledger on $name', (store
     const conflict = await run('bind 13900139000 x=17000000001 ext=130');
     expect(conflict).toMatchObject({ kind: 'error', code: 'isv.BIND_CONFLICT' });
     expect(renderText(conflict, { now: emu.clock.now() })).toContain('already bound');
-    await fetch(`${emu.url}/_emulator/pools`, { method: 'POST', body: JSON.stringify({ key: 'FC-TINY', extensionLength: 1 }) });
-    await fetch(`${emu.url}/_emulator/pools/FC-TINY/numbers`, { method: 'POST', body: JSON.stringify({ numbers: [{ secretNo: '17300000001', city: '北京' }] }) });
+    await fetch(`${emu.url}/_emulator/pools`, {
+      method: 'POST',
+      body: JSON.stringify({ key: 'FC-TINY', extensionLength: 1 }),
+    });
+    await fetch(`${emu.url}/_emulator/pools/FC-TINY/numbers`, {
+      method: 'POST',
+      body: JSON.stringify({ numbers: [{ secretNo: '17300000001', city: '北京' }] }),
+    });
     const admin = () => actor('ADMIN');
-    for (let i = 1; i <= 9; i++) expect((await run(`bind 1380013800${i} pool=FC-TINY`, admin())).kind).toBe('bound');
-    expect(await run('bind 13900139001 pool=FC-TINY', admin())).toMatchObject({ kind: 'error', code: 'isv.NO_AVAILABLE_NUMBER' });
+    for (let i = 1; i <= 9; i++)
+      expect((await run(`bind 1380013800${i} pool=FC-TINY`, admin())).kind).toBe('bound');
+    expect(await run('bind 13900139001 pool=FC-TINY', admin())).toMatchObject({
+      kind: 'error',
+      code: 'isv.NO_AVAILABLE_NUMBER',
+    });
   });
 
   it('unbinds and extends by SubsId, A number and X#ext, keeping the ledger in step', async () => {
@@ -108,7 +177,10 @@ describe.each(STORES)('binding service on the emulator, ledger on $name', (store
     const detail = await ledger.bindingByRef(bound.binding.ref);
     expect(detail?.expiresAt).toBe(Math.floor((emu.clock.now() + 3 * 86_400_000) / 1000) * 1000);
     const info = await run('info 13800138000');
-    expect(info).toMatchObject({ kind: 'info', bindings: [{ status: 'active', subsId: bound.binding.subsId }] });
+    expect(info).toMatchObject({
+      kind: 'info',
+      bindings: [{ status: 'active', subsId: bound.binding.subsId }],
+    });
     expect(await run(`unbind ${bound.binding.subsId}`)).toMatchObject({ kind: 'unbound' });
     expect((await ledger.bindingByRef(bound.binding.ref))?.status).toBe('unbound');
     expect(await run('unbind 13800138000')).toMatchObject({ kind: 'error', code: 'local.NOT_FOUND' });
@@ -138,7 +210,10 @@ describe.each(STORES)('binding service on the emulator, ledger on $name', (store
     expect(renderText(lost, { now: emu.clock.now() })).toContain('info <A number>');
     expect((await ledger.bindingByRef(lost.ref))?.status).toBe('unknown');
     const info = await run('info 13800138000');
-    expect(info).toMatchObject({ kind: 'info', bindings: [{ ref: lost.ref, status: 'active', secretNo: '17000000003' }] });
+    expect(info).toMatchObject({
+      kind: 'info',
+      bindings: [{ ref: lost.ref, status: 'active', secretNo: '17000000003' }],
+    });
     const record = await ledger.bindingByRef(lost.ref);
     expect(record?.subsId).toMatch(/^\d{19}$/);
     expect(emu.store.binding(record?.subsId as string)?.phoneA).toBe('13800138000');
@@ -147,38 +222,73 @@ describe.each(STORES)('binding service on the emulator, ledger on $name', (store
   it('a redelivered message returns the first reply; 10 concurrent duplicates bind once', async () => {
     const { service, emu } = await setup(store);
     const who = actor('U1', { idempotencyKey: 'team1:trigger-42' });
-    const context: ParseContext = { now: emu.clock.now(), locale: 'en', defaultExpiresMs: 86_400_000, maxExpiresMs: 90 * 86_400_000, maxBulk: 20 };
+    const context: ParseContext = {
+      now: emu.clock.now(),
+      locale: 'en',
+      defaultExpiresMs: 86_400_000,
+      maxExpiresMs: 90 * 86_400_000,
+      maxBulk: 20,
+    };
     const command = parseCommand('bind 13800138000', context);
     const replies = await Promise.all(Array.from({ length: 10 }, () => service.execute(command, who)));
     expect(new Set(replies.map((reply) => JSON.stringify(reply))).size).toBe(1);
     expect(replies[0]?.kind).toBe('bound');
     const again = await service.execute(command, who);
     expect(again).toEqual(replies[0]);
-    const all = await (await fetch(`${emu.url}/_emulator/bindings?limit=100`)).json();
+    const all = (await (await fetch(`${emu.url}/_emulator/bindings?limit=100`)).json()) as {
+      bindings: unknown[];
+    };
     expect(all.bindings).toHaveLength(1);
   });
 
   it('refuses by policy, says why, and audits each refusal', async () => {
-    const { run, ledger } = await setup(store, { allowUsers: ['slack:U1', 'slack:U2'], allowChannels: ['slack:C1'], rate: 3 });
-    expect(await run('bind 13800138000', actor('U9'))).toMatchObject({ kind: 'denied', reason: 'user-not-allowed' });
-    expect(await run('bind 13800138000', actor('U1', { channelId: 'C9' }))).toMatchObject({ kind: 'denied', reason: 'channel-not-allowed' });
-    expect(await run('bind 13800138000 pool=FC-DEMO')).toMatchObject({ kind: 'denied', reason: 'admin-only' });
+    const { run, ledger } = await setup(store, {
+      allowUsers: ['slack:U1', 'slack:U2'],
+      allowChannels: ['slack:C1'],
+      rate: 3,
+    });
+    expect(await run('bind 13800138000', actor('U9'))).toMatchObject({
+      kind: 'denied',
+      reason: 'user-not-allowed',
+    });
+    expect(await run('bind 13800138000', actor('U1', { channelId: 'C9' }))).toMatchObject({
+      kind: 'denied',
+      reason: 'channel-not-allowed',
+    });
+    expect(await run('bind 13800138000 pool=FC-DEMO')).toMatchObject({
+      kind: 'denied',
+      reason: 'admin-only',
+    });
     expect(await run('list all')).toMatchObject({ kind: 'denied', reason: 'admin-only' });
     expect((await run('bind 13800138000 13900139000')).kind).toBe('bulk');
-    expect(await run('bind 13700137000 13600136000')).toMatchObject({ kind: 'denied', reason: 'rate-limited' });
+    expect(await run('bind 13700137000 13600136000')).toMatchObject({
+      kind: 'denied',
+      reason: 'rate-limited',
+    });
     const mine = await run('bind 13500135000', actor('U2'));
     if (mine.kind !== 'bound') throw new Error('bind failed');
-    expect(await run(`unbind ${mine.binding.subsId}`, actor('U1'))).toMatchObject({ kind: 'denied', reason: 'not-owner' });
-    expect(await run(`unbind ${mine.binding.subsId}`, actor('ADMIN', { channelId: 'C7' }))).toMatchObject({ kind: 'unbound' });
+    expect(await run(`unbind ${mine.binding.subsId}`, actor('U1'))).toMatchObject({
+      kind: 'denied',
+      reason: 'not-owner',
+    });
+    expect(await run(`unbind ${mine.binding.subsId}`, actor('ADMIN', { channelId: 'C7' }))).toMatchObject({
+      kind: 'unbound',
+    });
     const denials = (await ledger.auditEvents(50)).filter((event) => event.action === 'deny');
     expect(denials.map((event) => event.result).sort()).toEqual(
-      ['admin-only', 'admin-only', 'channel-not-allowed', 'not-owner', 'rate-limited', 'user-not-allowed'].map((r) => `local.POLICY_DENIED:${r}`).sort(),
+      ['admin-only', 'admin-only', 'channel-not-allowed', 'not-owner', 'rate-limited', 'user-not-allowed']
+        .map((r) => `local.POLICY_DENIED:${r}`)
+        .sort(),
     );
   });
 
   it('answers parse errors with the usage, without touching the API', async () => {
     const { run } = await setup(store);
-    expect(await run('bind 13800138000 citty=北京')).toMatchObject({ kind: 'error', code: 'local.VALIDATION', suggestion: 'did you mean city?' });
+    expect(await run('bind 13800138000 citty=北京')).toMatchObject({
+      kind: 'error',
+      code: 'local.VALIDATION',
+      suggestion: 'did you mean city?',
+    });
   });
 });
 
@@ -191,10 +301,20 @@ describe('no clear A number anywhere in the ledger file', () => {
     const { run, emu } = await setup(sqliteStore, { ledger });
     const phones = ['13800138000', '13912345678', '057188992688'];
     for (const phone of phones) expect((await run(`bind ${phone} out=note`)).kind).toBe('bound');
-    await fault(emu, { action: 'BindAxnExtension', count: 1, code: 'isv.MOBILE_NUMBER_ILLEGAL', message: 'PhoneNoA 13600136000 is not valid' });
-    expect(await run('bind 13600136000')).toMatchObject({ kind: 'error', detail: 'PhoneNoA 136****6000 is not valid' });
+    await fault(emu, {
+      action: 'BindAxnExtension',
+      count: 1,
+      code: 'isv.MOBILE_NUMBER_ILLEGAL',
+      message: 'PhoneNoA 13600136000 is not valid',
+    });
+    expect(await run('bind 13600136000')).toMatchObject({
+      kind: 'error',
+      detail: 'PhoneNoA 136****6000 is not valid',
+    });
     await run('info 13800138000');
-    const bytes = readdirSync(dir).map((file) => readFileSync(join(dir, file)).toString('latin1')).join('');
+    const bytes = readdirSync(dir)
+      .map((file) => readFileSync(join(dir, file)).toString('latin1'))
+      .join('');
     expect(bytes.length).toBeGreaterThan(1000);
     for (const phone of [...phones, '13600136000']) expect(bytes.includes(phone)).toBe(false);
     expect(bytes.includes('138****8000')).toBe(true);
@@ -205,11 +325,26 @@ describe('the service on fuzzed input', () => {
   it('answers 2,000 random and mutated commands with a Reply, never an exception', async () => {
     const fc = (await import('fast-check')).default;
     const { run } = await setup(sqliteStore, { rate: 100_000 });
-    const seeds = ['bind 13800138000 city=北京', 'info 13800138000', 'unbind 17000000001#130', 'extend 13800138000 2d', 'list', '绑定 13900139000 有效期=2天'];
+    const seeds = [
+      'bind 13800138000 city=北京',
+      'info 13800138000',
+      'unbind 17000000001#130',
+      'extend 13800138000 2d',
+      'list',
+      '绑定 13900139000 有效期=2天',
+    ];
     const inputs = fc.sample(
       fc.oneof(
         fc.string({ unit: 'binary', maxLength: 80 }),
-        fc.tuple(fc.constantFrom(...seeds), fc.string({ unit: fc.constantFrom('1', '3', '8', '#', '=', ' ', '"', 'x', '北', '\u0000'), maxLength: 12 })).map(([a, b]) => a + b),
+        fc
+          .tuple(
+            fc.constantFrom(...seeds),
+            fc.string({
+              unit: fc.constantFrom('1', '3', '8', '#', '=', ' ', '"', 'x', '北', '\u0000'),
+              maxLength: 12,
+            }),
+          )
+          .map(([a, b]) => a + b),
       ),
       { numRuns: 2_000, seed: 42 },
     );

@@ -3,8 +3,8 @@
 import { createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { BindAxnExtension, createDyplsClient, signAcs3, signRpcV2 } from '../dist/index.js';
 import { bestOf, fmt, microsPerOp, startChild } from '../../../scripts/bench-kit.mjs';
+import { BindAxnExtension, createDyplsClient, signAcs3, signRpcV2 } from '../dist/index.js';
 
 const require = createRequire(import.meta.url);
 const OpenApiUtil = require('@alicloud/openapi-util').default;
@@ -27,7 +27,20 @@ const PARAMS = {
   IsRecordingEnabled: 'false',
   OutId: 'axn-k3v9q2mtdx',
 };
-const V3_QUERY = Object.fromEntries(Object.entries(PARAMS).filter(([k]) => !['AccessKeyId', 'Action', 'Version', 'SignatureMethod', 'SignatureVersion', 'SignatureNonce', 'Timestamp'].includes(k)));
+const V3_QUERY = Object.fromEntries(
+  Object.entries(PARAMS).filter(
+    ([k]) =>
+      ![
+        'AccessKeyId',
+        'Action',
+        'Version',
+        'SignatureMethod',
+        'SignatureVersion',
+        'SignatureNonce',
+        'Timestamp',
+      ].includes(k),
+  ),
+);
 const V3_HEADERS = {
   host: 'dyplsapi.aliyuncs.com',
   'x-acs-action': 'BindAxnExtension',
@@ -40,17 +53,54 @@ const EMPTY = V3_HEADERS['x-acs-content-sha256'];
 
 function signing() {
   const stringToSign = signRpcV2(PARAMS, 'POST', 'testsecret').stringToSign;
-  const floor = bestOf(3, () => microsPerOp(() => createHmac('sha1', 'testsecret&').update(stringToSign).digest('base64')));
+  const floor = bestOf(3, () =>
+    microsPerOp(() => createHmac('sha1', 'testsecret&').update(stringToSign).digest('base64')),
+  );
   const v2 = bestOf(3, () => microsPerOp(() => signRpcV2(PARAMS, 'POST', 'testsecret')));
-  const v3 = bestOf(3, () => microsPerOp(() => signAcs3({ method: 'POST', query: V3_QUERY, headers: V3_HEADERS }, 'testid', 'testsecret')));
-  const utilV2 = bestOf(3, () => microsPerOp(() => OpenApiUtil.getRPCSignature(PARAMS, 'POST', 'testsecret')));
+  const v3 = bestOf(3, () =>
+    microsPerOp(() =>
+      signAcs3({ method: 'POST', query: V3_QUERY, headers: V3_HEADERS }, 'testid', 'testsecret'),
+    ),
+  );
+  const utilV2 = bestOf(3, () =>
+    microsPerOp(() => OpenApiUtil.getRPCSignature(PARAMS, 'POST', 'testsecret')),
+  );
   const utilV3 = bestOf(3, () =>
-    microsPerOp(() => OpenApiUtil.getAuthorization({ pathname: '/', method: 'POST', query: V3_QUERY, headers: V3_HEADERS }, 'ACS3-HMAC-SHA256', EMPTY, 'testid', 'testsecret')),
+    microsPerOp(() =>
+      OpenApiUtil.getAuthorization(
+        { pathname: '/', method: 'POST', query: V3_QUERY, headers: V3_HEADERS },
+        'ACS3-HMAC-SHA256',
+        EMPTY,
+        'testid',
+        'testsecret',
+      ),
+    ),
   );
   return [
-    ['V2 signature (HMAC-SHA1), 14 params', `${fmt(v2)} µs`, `HMAC floor ${fmt(floor)} µs`, `${fmt(v2 / floor)}× floor`, '≤ 2×', v2 / floor <= 2],
-    ['V2 vs openapi-util getRPCSignature', `${fmt(v2)} µs`, `${fmt(utilV2)} µs`, `${fmt(utilV2 / v2)}× faster`, '≥ 2.5×', utilV2 / v2 >= 2.5],
-    ['V3 signature (ACS3-HMAC-SHA256)', `${fmt(v3)} µs`, `${fmt(utilV3)} µs (getAuthorization)`, `${fmt(utilV3 / v3)}× faster`, '≥ 2.5×', utilV3 / v3 >= 2.5],
+    [
+      'V2 signature (HMAC-SHA1), 14 params',
+      `${fmt(v2)} µs`,
+      `HMAC floor ${fmt(floor)} µs`,
+      `${fmt(v2 / floor)}× floor`,
+      '≤ 2×',
+      v2 / floor <= 2,
+    ],
+    [
+      'V2 vs openapi-util getRPCSignature',
+      `${fmt(v2)} µs`,
+      `${fmt(utilV2)} µs`,
+      `${fmt(utilV2 / v2)}× faster`,
+      '≥ 2.5×',
+      utilV2 / v2 >= 2.5,
+    ],
+    [
+      'V3 signature (ACS3-HMAC-SHA256)',
+      `${fmt(v3)} µs`,
+      `${fmt(utilV3)} µs (getAuthorization)`,
+      `${fmt(utilV3 / v3)}× faster`,
+      '≥ 2.5×',
+      utilV3 / v3 >= 2.5,
+    ],
   ];
 }
 
@@ -69,22 +119,57 @@ async function cpuPerCall(total, call) {
 }
 
 async function client() {
-  const server = await startChild(fileURLToPath(new URL('../../../scripts/fixed-body-server.mjs', import.meta.url)));
+  const server = await startChild(
+    fileURLToPath(new URL('../../../scripts/fixed-body-server.mjs', import.meta.url)),
+  );
   try {
-    const ours = createDyplsClient({ endpoint: server.url, credentials: { accessKeyId: 'testid', accessKeySecret: 'testsecret' }, signature: 'v2' });
-    const input = { poolKey: 'FC100000000000000', phoneNoA: '13800138000', expiration: '2026-11-30 12:00:00', expectCity: '北京', outId: 'axn-k3v9q2mtdx' };
-    const pop = new RPCClient({ endpoint: server.url, apiVersion: '2017-05-25', accessKeyId: 'testid', accessKeySecret: 'testsecret' });
-    const popParams = { PoolKey: 'FC100000000000000', PhoneNoA: '13800138000', Expiration: '2026-11-30 12:00:00', ExpectCity: '北京', OutId: 'axn-k3v9q2mtdx' };
+    const ours = createDyplsClient({
+      endpoint: server.url,
+      credentials: { accessKeyId: 'testid', accessKeySecret: 'testsecret' },
+      signature: 'v2',
+    });
+    const input = {
+      poolKey: 'FC100000000000000',
+      phoneNoA: '13800138000',
+      expiration: '2026-11-30 12:00:00',
+      expectCity: '北京',
+      outId: 'axn-k3v9q2mtdx',
+    };
+    const pop = new RPCClient({
+      endpoint: server.url,
+      apiVersion: '2017-05-25',
+      accessKeyId: 'testid',
+      accessKeySecret: 'testsecret',
+    });
+    const popParams = {
+      PoolKey: 'FC100000000000000',
+      PhoneNoA: '13800138000',
+      Expiration: '2026-11-30 12:00:00',
+      ExpectCity: '北京',
+      OutId: 'axn-k3v9q2mtdx',
+    };
     const total = 4000;
     // Alternating rounds, the least CPU of three for each side.
     let oursCpu = Number.POSITIVE_INFINITY;
     let popCpu = Number.POSITIVE_INFINITY;
     for (let round = 0; round < 3; round++) {
       oursCpu = Math.min(oursCpu, await cpuPerCall(total, () => ours.call(BindAxnExtension, input)));
-      popCpu = Math.min(popCpu, await cpuPerCall(total, () => pop.request('BindAxnExtension', popParams, { method: 'POST' })));
+      popCpu = Math.min(
+        popCpu,
+        await cpuPerCall(total, () => pop.request('BindAxnExtension', popParams, { method: 'POST' })),
+      );
     }
     await ours.close();
-    return [['Client CPU per call (32 concurrent, V2 POST)', `${fmt(oursCpu, 1)} µs`, `pop-core RPCClient ${fmt(popCpu, 1)} µs`, `${fmt(oursCpu / popCpu)}× pop-core`, '≤ 0.5×', oursCpu / popCpu <= 0.5]];
+    return [
+      [
+        'Client CPU per call (32 concurrent, V2 POST)',
+        `${fmt(oursCpu, 1)} µs`,
+        `pop-core RPCClient ${fmt(popCpu, 1)} µs`,
+        `${fmt(oursCpu / popCpu)}× pop-core`,
+        '≤ 0.5×',
+        oursCpu / popCpu <= 0.5,
+      ],
+    ];
   } finally {
     await server.stop();
   }

@@ -41,7 +41,14 @@ export function parseBeijingTime(text: string): number | undefined {
 
 /** Builds an instant from regex groups year…second, rejecting dates such as 02-30 or 24:00:00. */
 function fromParts(m: RegExpExecArray, offsetMs: number): number | undefined {
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const utc = Date.UTC(year, month - 1, day, hour, minute, second);
   const check = new Date(utc);
   if (
@@ -58,7 +65,13 @@ function fromParts(m: RegExpExecArray, offsetMs: number): number | undefined {
 }
 
 /** Beijing calendar fields of an instant, for renderers. */
-export function beijingParts(epochMs: number): { year: number; month: number; day: number; hour: number; minute: number } {
+export function beijingParts(epochMs: number): {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+} {
   const d = new Date(epochMs + BEIJING_OFFSET_MS);
   return {
     year: d.getUTCFullYear(),
@@ -70,6 +83,13 @@ export function beijingParts(epochMs: number): { year: number; month: number; da
 }
 
 /** The instant of a Beijing wall-clock time given as fields (month 1-based). */
-export function beijingToEpoch(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): number {
+export function beijingToEpoch(
+  year: number,
+  month: number,
+  day: number,
+  hour = 0,
+  minute = 0,
+  second = 0,
+): number {
   return Date.UTC(year, month - 1, day, hour, minute, second) - BEIJING_OFFSET_MS;
 }

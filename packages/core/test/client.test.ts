@@ -1,10 +1,22 @@
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AxnError, BindAxnExtension, createDyplsClient, QuerySubsId, QuerySubscriptionDetail, TokenBucket } from '../src/index.js';
+import {
+  AxnError,
+  BindAxnExtension,
+  createDyplsClient,
+  QuerySubscriptionDetail,
+  QuerySubsId,
+  TokenBucket,
+} from '../src/index.js';
 import { type Answer, freePort, type SeenRequest, startScriptedServer } from './scripted-server.js';
 
 const credentials = { accessKeyId: 'testid', accessKeySecret: 'testsecret' };
-const bindInput = { poolKey: 'FC100000000000000', phoneNoA: '13800138000', expiration: '2030-01-01 12:00:00', expectCity: '北京' };
+const bindInput = {
+  poolKey: 'FC100000000000000',
+  phoneNoA: '13800138000',
+  expiration: '2030-01-01 12:00:00',
+  expectCity: '北京',
+};
 const bound = {
   Code: 'OK',
   Message: 'OK',
@@ -44,10 +56,19 @@ describe('client against a verifying server', () => {
     const server = await serve(() => ({ body: bound }));
     const client = createDyplsClient({ endpoint: server.url, credentials, signature, method });
     const out = await client.call(BindAxnExtension, bindInput);
-    expect(out).toEqual({ requestId: 'REQ-1', subsId: '1000000000000003', secretNo: '17000000001', extension: '130' });
+    expect(out).toEqual({
+      requestId: 'REQ-1',
+      subsId: '1000000000000003',
+      secretNo: '17000000001',
+      extension: '130',
+    });
     expect(server.seen).toHaveLength(1);
     expect(server.seen[0]).toMatchObject({ method, signature, action: 'BindAxnExtension' });
-    expect(server.seen[0]?.params).toMatchObject({ PhoneNoA: '13800138000', ExpectCity: '北京', Expiration: '2030-01-01 12:00:00' });
+    expect(server.seen[0]?.params).toMatchObject({
+      PhoneNoA: '13800138000',
+      ExpectCity: '北京',
+      Expiration: '2030-01-01 12:00:00',
+    });
     await client.close();
   });
 
@@ -61,21 +82,42 @@ describe('client against a verifying server', () => {
   });
 
   it('treats HTTP 200 with Code other than OK as an error with the server message and RequestId', async () => {
-    const server = await serve(() => ({ body: { Code: 'isv.BIND_CONFLICT', Message: 'isv.BIND_CONFLICT', RequestId: 'REQ-C' } }));
+    const server = await serve(() => ({
+      body: { Code: 'isv.BIND_CONFLICT', Message: 'isv.BIND_CONFLICT', RequestId: 'REQ-C' },
+    }));
     const client = createDyplsClient({ endpoint: server.url, credentials });
     const error = await rejection(client.call(BindAxnExtension, bindInput));
-    expect(error).toMatchObject({ code: 'isv.BIND_CONFLICT', category: 'conflict', retryable: false, httpStatus: 200, requestId: 'REQ-C', action: 'BindAxnExtension' });
+    expect(error).toMatchObject({
+      code: 'isv.BIND_CONFLICT',
+      category: 'conflict',
+      retryable: false,
+      httpStatus: 200,
+      requestId: 'REQ-C',
+      action: 'BindAxnExtension',
+    });
     expect(server.seen).toHaveLength(1);
   });
 
   it('turns a gateway 400 into an error carrying RequestId and Recommend', async () => {
     const server = await serve(() => ({
       status: 400,
-      body: { Code: 'InvalidAccessKeyId.NotFound', Message: 'Specified access key is not found.', RequestId: 'REQ-G', HostId: 'dyplsapi.aliyuncs.com', Recommend: 'https://api.aliyun.com/troubleshoot?q=InvalidAccessKeyId.NotFound' },
+      body: {
+        Code: 'InvalidAccessKeyId.NotFound',
+        Message: 'Specified access key is not found.',
+        RequestId: 'REQ-G',
+        HostId: 'dyplsapi.aliyuncs.com',
+        Recommend: 'https://api.aliyun.com/troubleshoot?q=InvalidAccessKeyId.NotFound',
+      },
     }));
     const client = createDyplsClient({ endpoint: server.url, credentials });
     const error = await rejection(client.call(QuerySubsId, { poolKey: 'FC1', phoneNoX: '17000000001' }));
-    expect(error).toMatchObject({ code: 'InvalidAccessKeyId.NotFound', category: 'auth', httpStatus: 400, requestId: 'REQ-G', hostId: 'dyplsapi.aliyuncs.com' });
+    expect(error).toMatchObject({
+      code: 'InvalidAccessKeyId.NotFound',
+      category: 'auth',
+      httpStatus: 400,
+      requestId: 'REQ-G',
+      hostId: 'dyplsapi.aliyuncs.com',
+    });
     expect(error.recommend).toContain('troubleshoot');
   });
 
@@ -96,13 +138,24 @@ describe('client against a verifying server', () => {
     const client = createDyplsClient({ endpoint: server.url, credentials });
     const error = await rejection(client.call(BindAxnExtension, { ...bindInput, extension: '130' }));
     expect(error.code).toBe('local.VALIDATION');
-    expect(error.message).toBe('BindAxnExtension: extension: an extension can only be given together with phoneNoX');
+    expect(error.message).toBe(
+      'BindAxnExtension: extension: an extension can only be given together with phoneNoX',
+    );
     expect(server.seen).toHaveLength(0);
   });
 
   it('retries a throttled answer with a fresh nonce and timestamp, then succeeds', async () => {
     const server = await serve((_request, index) =>
-      index < 2 ? { status: 400, body: { Code: 'Throttling.User', Message: 'Request was denied due to user flow control.', RequestId: `T${index}` } } : { body: bound },
+      index < 2
+        ? {
+            status: 400,
+            body: {
+              Code: 'Throttling.User',
+              Message: 'Request was denied due to user flow control.',
+              RequestId: `T${index}`,
+            },
+          }
+        : { body: bound },
     );
     const client = createDyplsClient({ endpoint: server.url, credentials, retry: fastRetry });
     expect((await client.call(BindAxnExtension, bindInput)).subsId).toBe('1000000000000003');
@@ -111,8 +164,14 @@ describe('client against a verifying server', () => {
   });
 
   it('gives up on a retryable answer after maxAttempts', async () => {
-    const server = await serve(() => ({ body: { Code: 'isp.SYSTEM_ERROR', Message: 'system error', RequestId: 'S' } }));
-    const client = createDyplsClient({ endpoint: server.url, credentials, retry: { ...fastRetry, maxAttempts: 3 } });
+    const server = await serve(() => ({
+      body: { Code: 'isp.SYSTEM_ERROR', Message: 'system error', RequestId: 'S' },
+    }));
+    const client = createDyplsClient({
+      endpoint: server.url,
+      credentials,
+      retry: { ...fastRetry, maxAttempts: 3 },
+    });
     const error = await rejection(client.call(BindAxnExtension, bindInput));
     expect(error.code).toBe('isp.SYSTEM_ERROR');
     expect(server.seen).toHaveLength(3);
@@ -145,9 +204,14 @@ describe('client against a verifying server', () => {
   });
 
   it('a connection dropped after the request was written: a read is retried', async () => {
-    const server = await serve((_request, index) => (index === 0 ? 'drop' : { body: { Code: 'OK', RequestId: 'R', SubsId: '1,2' } }));
+    const server = await serve((_request, index) =>
+      index === 0 ? 'drop' : { body: { Code: 'OK', RequestId: 'R', SubsId: '1,2' } },
+    );
     const client = createDyplsClient({ endpoint: server.url, credentials, retry: fastRetry });
-    expect((await client.call(QuerySubsId, { poolKey: 'FC1', phoneNoX: '17000000001' })).subsIds).toEqual(['1', '2']);
+    expect((await client.call(QuerySubsId, { poolKey: 'FC1', phoneNoX: '17000000001' })).subsIds).toEqual([
+      '1',
+      '2',
+    ]);
     expect(server.seen).toHaveLength(2);
   });
 
@@ -187,8 +251,12 @@ describe('client against a verifying server', () => {
 describe('client secrets and configuration', () => {
   it('requires credentials, naming the variable', () => {
     expect(() => createDyplsClient({ env: {} })).toThrow(/ALIBABA_CLOUD_ACCESS_KEY_ID/);
-    expect(() => createDyplsClient({ env: { ALIBABA_CLOUD_ACCESS_KEY_ID: 'id' } })).toThrow(/ALIBABA_CLOUD_ACCESS_KEY_SECRET/);
-    const client = createDyplsClient({ env: { ALIBABA_CLOUD_ACCESS_KEY_ID: 'id', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'sec' } });
+    expect(() => createDyplsClient({ env: { ALIBABA_CLOUD_ACCESS_KEY_ID: 'id' } })).toThrow(
+      /ALIBABA_CLOUD_ACCESS_KEY_SECRET/,
+    );
+    const client = createDyplsClient({
+      env: { ALIBABA_CLOUD_ACCESS_KEY_ID: 'id', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'sec' },
+    });
     expect(client.endpoint).toBe('https://dyplsapi.aliyuncs.com/');
   });
 
@@ -204,11 +272,19 @@ describe('client secrets and configuration', () => {
       (request) => ({
         status: 400,
         // The gateway echoes what it signed, which for V2 includes the security token.
-        body: { Code: 'SignatureDoesNotMatch', Message: `server string to sign is:${JSON.stringify(request.params)}`, RequestId: 'X' },
+        body: {
+          Code: 'SignatureDoesNotMatch',
+          Message: `server string to sign is:${JSON.stringify(request.params)}`,
+          RequestId: 'X',
+        },
       }),
       secret,
     );
-    const client = createDyplsClient({ endpoint: server.url, credentials: { accessKeyId: 'id', accessKeySecret: secret, securityToken: token }, signature: 'v2' });
+    const client = createDyplsClient({
+      endpoint: server.url,
+      credentials: { accessKeyId: 'id', accessKeySecret: secret, securityToken: token },
+      signature: 'v2',
+    });
     expect(inspect(client, { depth: 5, showHidden: true })).not.toContain(secret);
     expect(JSON.stringify(client)).not.toContain(secret);
     const error = await rejection(client.call(BindAxnExtension, bindInput));
@@ -227,7 +303,11 @@ describe('QuerySubscriptionDetail through the client', () => {
       body: '{"Code":"OK","RequestId":"R","SecretBindDetailDTO":{"SubsId":98765432109876543210,"PhoneNoA":"13800138000","PhoneNoX":"17000000001","Extension":"130","Status":1,"ExpireDate":"2030-01-01 12:00:00","GroupId":0}}',
     }));
     const client = createDyplsClient({ endpoint: server.url, credentials, signature: 'v2', method: 'GET' });
-    const detail = await client.call(QuerySubscriptionDetail, { poolKey: 'FC1', subsId: '1', phoneNoX: '17000000001' });
+    const detail = await client.call(QuerySubscriptionDetail, {
+      poolKey: 'FC1',
+      subsId: '1',
+      phoneNoX: '17000000001',
+    });
     expect(detail).toMatchObject({ subsId: '98765432109876543210', status: 'active', extension: '130' });
   });
 });
@@ -235,7 +315,12 @@ describe('QuerySubscriptionDetail through the client', () => {
 describe('TokenBucket', () => {
   it('lets a burst through, then spaces callers at the rate', () => {
     let now = 0;
-    const bucket = new TokenBucket(10, () => now, async () => {}, 2);
+    const bucket = new TokenBucket(
+      10,
+      () => now,
+      async () => {},
+      2,
+    );
     expect([bucket.reserve(), bucket.reserve()]).toEqual([0, 0]);
     expect(bucket.reserve()).toBeCloseTo(100);
     expect(bucket.reserve()).toBeCloseTo(200);

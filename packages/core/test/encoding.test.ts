@@ -33,11 +33,15 @@ describe('percentEncode', () => {
 
 describe('canonicalQuery', () => {
   it('sorts by raw name in code-unit order, ExpectCity before Expiration, keeping empty values', () => {
-    expect(canonicalQuery({ Expiration: 'x', ExpectCity: 'y', A: '', a: '1', Z: '2' })).toBe('A=&ExpectCity=y&Expiration=x&Z=2&a=1');
+    expect(canonicalQuery({ Expiration: 'x', ExpectCity: 'y', A: '', a: '1', Z: '2' })).toBe(
+      'A=&ExpectCity=y&Expiration=x&Z=2&a=1',
+    );
   });
 
   it('puts Signature* names after PoolKey', () => {
-    expect(canonicalQuery({ SignatureNonce: 'n', PoolKey: 'p', SignatureMethod: 'm' })).toBe('PoolKey=p&SignatureMethod=m&SignatureNonce=n');
+    expect(canonicalQuery({ SignatureNonce: 'n', PoolKey: 'p', SignatureMethod: 'm' })).toBe(
+      'PoolKey=p&SignatureMethod=m&SignatureNonce=n',
+    );
   });
 
   it('skips the named parameter', () => {
@@ -55,7 +59,9 @@ describe('parseJsonLossless', () => {
   });
 
   it('leaves strings, safe integers, floats and exponents alone', () => {
-    expect(parseJsonLossless('{"s":"12345678901234567890","n":9007199254740991,"f":1.5e300,"x":[1,2.25]}')).toEqual({
+    expect(
+      parseJsonLossless('{"s":"12345678901234567890","n":9007199254740991,"f":1.5e300,"x":[1,2.25]}'),
+    ).toEqual({
       s: '12345678901234567890',
       n: 9007199254740991,
       f: 1.5e300,
@@ -64,7 +70,8 @@ describe('parseJsonLossless', () => {
   });
 
   it('leaves long fractions and exponents to JSON.parse', () => {
-    const text = '{"f":1.12345678901234567890,"e":1e-12345678901234567,"g":-2.5E+12345678901234567,"n":-12345678901234567890}';
+    const text =
+      '{"f":1.12345678901234567890,"e":1e-12345678901234567,"g":-2.5E+12345678901234567,"n":-12345678901234567890}';
     const parsed = parseJsonLossless(text) as Record<string, unknown>;
     const plain = JSON.parse(text) as Record<string, unknown>;
     expect(parsed.f).toBe(plain.f);

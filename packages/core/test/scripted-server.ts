@@ -41,14 +41,16 @@ export async function startScriptedServer(
       ? verifyAcs3({ method: req.method ?? 'GET', query: params, headers, body }, secret)
       : verifyRpcV2(params, req.method ?? 'GET', secret);
     if (!verdict.ok) {
-      res.writeHead(599).end(JSON.stringify({ Code: 'TestSignatureRejected', Message: verdict.message, RequestId: 'T' }));
+      res
+        .writeHead(599)
+        .end(JSON.stringify({ Code: 'TestSignatureRejected', Message: verdict.message, RequestId: 'T' }));
       return;
     }
     const request: SeenRequest = {
       method: req.method ?? 'GET',
       params,
-      action: isV3 ? headers['x-acs-action'] ?? '' : params.Action ?? '',
-      nonce: isV3 ? headers['x-acs-signature-nonce'] ?? '' : params.SignatureNonce ?? '',
+      action: isV3 ? (headers['x-acs-action'] ?? '') : (params.Action ?? ''),
+      nonce: isV3 ? (headers['x-acs-signature-nonce'] ?? '') : (params.SignatureNonce ?? ''),
       signature: isV3 ? 'v3' : 'v2',
     };
     seen.push(request);
@@ -63,9 +65,9 @@ export async function startScriptedServer(
     }
     const send = () => {
       if (!res.destroyed) {
-        res.writeHead(answer.status ?? 200, { 'content-type': 'application/json' }).end(
-          typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body),
-        );
+        res
+          .writeHead(answer.status ?? 200, { 'content-type': 'application/json' })
+          .end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
       }
     };
     if (answer.delayMs) setTimeout(send, answer.delayMs);

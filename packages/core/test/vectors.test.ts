@@ -145,9 +145,15 @@ describe('signRpcV2 — reference vectors', () => {
   });
 
   it('puts the reserved characters of OutId into the canonical query in order', () => {
-    const signed = signRpcV2({ ...dypls, ExpectCity: '北京', IsRecordingEnabled: 'true', OutId: "a b*c~d!'()" }, 'GET', 'testsecret');
+    const signed = signRpcV2(
+      { ...dypls, ExpectCity: '北京', IsRecordingEnabled: 'true', OutId: "a b*c~d!'()" },
+      'GET',
+      'testsecret',
+    );
     expect(signed.canonicalQuery).toContain('ExpectCity=%E5%8C%97%E4%BA%AC&Expiration=');
-    expect(signed.canonicalQuery).toContain('&IsRecordingEnabled=true&OutId=a%20b%2Ac~d%21%27%28%29&PhoneNoA=');
+    expect(signed.canonicalQuery).toContain(
+      '&IsRecordingEnabled=true&OutId=a%20b%2Ac~d%21%27%28%29&PhoneNoA=',
+    );
   });
 
   it('ignores a Signature parameter', () => {
@@ -159,7 +165,9 @@ describe('signRpcV2 — reference vectors', () => {
 describe('verifyRpcV2', () => {
   it('accepts each vector with its signature', () => {
     for (const vector of v2Vectors) {
-      expect(verifyRpcV2({ ...vector.params, Signature: vector.signature }, vector.method, vector.secret)).toEqual({ ok: true });
+      expect(
+        verifyRpcV2({ ...vector.params, Signature: vector.signature }, vector.method, vector.secret),
+      ).toEqual({ ok: true });
     }
   });
 
@@ -169,7 +177,9 @@ describe('verifyRpcV2', () => {
     if (result.ok) return;
     expect(result.reason).toBe('mismatch');
     expect(result.stringToSign).toBe(v2Vectors[5]?.stringToSign);
-    expect(result.message).toBe(`Specified signature is not matched with our calculation. server string to sign is:${v2Vectors[5]?.stringToSign}`);
+    expect(result.message).toBe(
+      `Specified signature is not matched with our calculation. server string to sign is:${v2Vectors[5]?.stringToSign}`,
+    );
   });
 
   it('refuses the GET signature on a POST', () => {
@@ -179,7 +189,9 @@ describe('verifyRpcV2', () => {
 
   it('refuses a missing signature and an unsupported method', () => {
     expect(verifyRpcV2(dypls, 'GET', 'testsecret')).toMatchObject({ ok: false, reason: 'missing' });
-    expect(verifyRpcV2({ ...dypls, SignatureMethod: 'HMAC-SHA256', Signature: 'x' }, 'GET', 'testsecret')).toMatchObject({
+    expect(
+      verifyRpcV2({ ...dypls, SignatureMethod: 'HMAC-SHA256', Signature: 'x' }, 'GET', 'testsecret'),
+    ).toMatchObject({
       ok: false,
       reason: 'unsupported-method',
     });
@@ -220,8 +232,12 @@ describe('signAcs3 — reference vectors', () => {
         'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
       ].join('\n'),
     );
-    expect(signed.hashedCanonicalRequest).toBe('7ea06492da5221eba5297e897ce16e55f964061054b7695beedaac1145b1e259');
-    expect(signed.stringToSign).toBe('ACS3-HMAC-SHA256\n7ea06492da5221eba5297e897ce16e55f964061054b7695beedaac1145b1e259');
+    expect(signed.hashedCanonicalRequest).toBe(
+      '7ea06492da5221eba5297e897ce16e55f964061054b7695beedaac1145b1e259',
+    );
+    expect(signed.stringToSign).toBe(
+      'ACS3-HMAC-SHA256\n7ea06492da5221eba5297e897ce16e55f964061054b7695beedaac1145b1e259',
+    );
     expect(signed.signature).toBe('06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0');
     expect(signed.authorization).toBe(
       'ACS3-HMAC-SHA256 Credential=YourAccessKeyId,SignedHeaders=host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version,Signature=06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0',
@@ -243,8 +259,12 @@ describe('signAcs3 — reference vectors', () => {
 
   it('5.2 dyplsapi BindAxnExtension vector', () => {
     const signed = signAcs3(dyplsV3, 'testid', 'testsecret');
-    expect(signed.canonicalRequest.split('\n')[2]).toBe('Expiration=2030-01-01%2012%3A00%3A00&PhoneNoA=13800000000&PoolKey=FC100000000000000');
-    expect(signed.hashedCanonicalRequest).toBe('98eaf1d40dc273c8b315aff32fe9e2fe8aa9a24018bf63e8b804589961ca5534');
+    expect(signed.canonicalRequest.split('\n')[2]).toBe(
+      'Expiration=2030-01-01%2012%3A00%3A00&PhoneNoA=13800000000&PoolKey=FC100000000000000',
+    );
+    expect(signed.hashedCanonicalRequest).toBe(
+      '98eaf1d40dc273c8b315aff32fe9e2fe8aa9a24018bf63e8b804589961ca5534',
+    );
     expect(signed.authorization).toBe(
       'ACS3-HMAC-SHA256 Credential=testid,SignedHeaders=host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version,Signature=1baee30755ffe2376fb976f1e66fee8137caf098ac602079bfc95d7d7fc3a791',
     );
@@ -254,10 +274,19 @@ describe('signAcs3 — reference vectors', () => {
     const { authorization } = signAcs3(dyplsV3, 'testid', 'testsecret');
     const headers = { ...dyplsV3.headers, authorization, 'user-agent': 'not signed' };
     expect(verifyAcs3({ ...dyplsV3, headers }, 'testsecret')).toEqual({ ok: true });
-    const tampered = verifyAcs3({ ...dyplsV3, query: { ...dyplsV3.query, PhoneNoA: '13900000000' }, headers }, 'testsecret');
+    const tampered = verifyAcs3(
+      { ...dyplsV3, query: { ...dyplsV3.query, PhoneNoA: '13900000000' }, headers },
+      'testsecret',
+    );
     expect(tampered).toMatchObject({ ok: false, reason: 'mismatch' });
     expect(verifyAcs3({ ...dyplsV3, headers }, 'wrong')).toMatchObject({ ok: false, reason: 'mismatch' });
-    expect(verifyAcs3({ ...dyplsV3, headers, body: 'X=1' }, 'testsecret')).toMatchObject({ ok: false, reason: 'mismatch' });
-    expect(verifyAcs3({ ...dyplsV3, headers: dyplsV3.headers }, 'testsecret')).toMatchObject({ ok: false, reason: 'malformed' });
+    expect(verifyAcs3({ ...dyplsV3, headers, body: 'X=1' }, 'testsecret')).toMatchObject({
+      ok: false,
+      reason: 'mismatch',
+    });
+    expect(verifyAcs3({ ...dyplsV3, headers: dyplsV3.headers }, 'testsecret')).toMatchObject({
+      ok: false,
+      reason: 'malformed',
+    });
   });
 });

@@ -12,7 +12,12 @@ let phone = 0;
 function binder(url) {
   const client = createDyplsClient({ endpoint: url, credentials, retry: { maxAttempts: 1 } });
   const expiration = formatBeijingTime(Date.now() + 86_400_000);
-  const bind = () => client.call(BindAxnExtension, { poolKey: 'FC-BENCH', phoneNoA: `136${String(phone++).padStart(8, '0')}`, expiration });
+  const bind = () =>
+    client.call(BindAxnExtension, {
+      poolKey: 'FC-BENCH',
+      phoneNoA: `136${String(phone++).padStart(8, '0')}`,
+      expiration,
+    });
   return { bind, close: () => client.close() };
 }
 
@@ -37,7 +42,14 @@ export async function run() {
       anchorRate = Math.max(anchorRate, (await measure(anchor.url, 4000, 32)).perSecond);
       emulatorRate = Math.max(emulatorRate, (await measure(small.url, 4000, 32)).perSecond);
     }
-    rows.push(['Bind throughput, 32 concurrent (core client, V3)', `${fmt(emulatorRate, 0)} binds/s`, `do-nothing server ${fmt(anchorRate, 0)} req/s`, `${fmt(emulatorRate / anchorRate)}× anchor`, '≥ 0.5×', emulatorRate / anchorRate >= 0.5]);
+    rows.push([
+      'Bind throughput, 32 concurrent (core client, V3)',
+      `${fmt(emulatorRate, 0)} binds/s`,
+      `do-nothing server ${fmt(anchorRate, 0)} req/s`,
+      `${fmt(emulatorRate / anchorRate)}× anchor`,
+      '≥ 0.5×',
+      emulatorRate / anchorRate >= 0.5,
+    ]);
   } finally {
     await anchor.stop();
   }
@@ -61,11 +73,30 @@ export async function run() {
       '≤ 1.3×',
       largeLatency.p50 / smallLatency.p50 <= 1.3,
     ]);
-    rows.push(['Bind latency p99, 1,000 → 1,000,000 active bindings', `${fmt(smallLatency.p99, 3)} → ${fmt(largeLatency.p99, 3)} ms`, `1,000 bindings ${fmt(smallLatency.p99, 3)} ms`, `${fmt(largeLatency.p99 / smallLatency.p99)}×`, '—', undefined]);
-    rows.push(['Emulator resident memory with 1,000,000 bindings', `${fmt(rss, 0)} MiB`, '—', '—', '—', undefined]);
+    rows.push([
+      'Bind latency p99, 1,000 → 1,000,000 active bindings',
+      `${fmt(smallLatency.p99, 3)} → ${fmt(largeLatency.p99, 3)} ms`,
+      `1,000 bindings ${fmt(smallLatency.p99, 3)} ms`,
+      `${fmt(largeLatency.p99 / smallLatency.p99)}×`,
+      '—',
+      undefined,
+    ]);
+    rows.push([
+      'Emulator resident memory with 1,000,000 bindings',
+      `${fmt(rss, 0)} MiB`,
+      '—',
+      '—',
+      '—',
+      undefined,
+    ]);
   } finally {
     await large.stop();
     await small.stop();
   }
-  return { title: '@axnbot/emulator', rows, notes: 'Pool FC-BENCH: 2,000 X numbers × 900 three-digit extensions; the 1,000,000 bindings fill 56% of it.' };
+  return {
+    title: '@axnbot/emulator',
+    rows,
+    notes:
+      'Pool FC-BENCH: 2,000 X numbers × 900 three-digit extensions; the 1,000,000 bindings fill 56% of it.',
+  };
 }

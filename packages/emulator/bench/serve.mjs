@@ -9,7 +9,9 @@ import { openEmulatorDatabase, startEmulator } from '../dist/index.js';
 const [bindings = '0', numbers = '2000'] = process.argv.slice(2);
 const file = join(mkdtempSync(join(tmpdir(), 'axn-bench-')), 'emulator.db');
 const db = openEmulatorDatabase(file);
-db.prepare("INSERT INTO pools (key, name, city_mode, extension_length, callback_mode) VALUES ('FC-BENCH', 'bench', 'fallback', 3, 'latest-peer')").run();
+db.prepare(
+  "INSERT INTO pools (key, name, city_mode, extension_length, callback_mode) VALUES ('FC-BENCH', 'bench', 'fallback', 3, 'latest-peer')",
+).run();
 db.prepare(
   `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
    INSERT INTO numbers (secret_no, pool_key, city) SELECT printf('171%08d', i), 'FC-BENCH', CASE i % 5 WHEN 0 THEN '北京' WHEN 1 THEN '上海' WHEN 2 THEN '广州' WHEN 3 THEN '深圳' ELSE '杭州' END FROM n`,

@@ -13,7 +13,8 @@ export class ApiFailure extends Error {
 }
 
 /** `Missing{Name}` as the gateway words it. */
-export const missing = (name: string) => new ApiFailure(`Missing${name}`, `${name} is mandatory for this action.`, 400);
+export const missing = (name: string) =>
+  new ApiFailure(`Missing${name}`, `${name} is mandatory for this action.`, 400);
 
 /** Business-rule refusals (HTTP 200). */
 export const refuse = (code: string, message = code) => new ApiFailure(code, message, 200);

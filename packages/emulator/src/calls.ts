@@ -59,7 +59,9 @@ export function routeCall(
       controlMsg = 'NO_CALLBACK_PEER';
     }
   } else {
-    binding = store.activeBindingAt(request.secretNo, null, now) ?? (request.digits ? store.activeBindingAt(request.secretNo, request.digits, now) : undefined);
+    binding =
+      store.activeBindingAt(request.secretNo, null, now) ??
+      (request.digits ? store.activeBindingAt(request.secretNo, request.digits, now) : undefined);
     if (!binding) {
       cause = UNCONNECTED.noBinding;
       controlMsg = 'NO_SUBS_EXIST';
@@ -73,8 +75,19 @@ export function routeCall(
   const connected = cause === UNCONNECTED.normal;
   const recorded = connected && binding?.needRecord === true;
   store.db
-    .prepare('INSERT INTO calls (call_id, subs_id, pool_key, secret_no, caller, callee, call_time, recorded) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-    .run(callId, binding?.subsId ?? null, pool.key, request.secretNo, request.caller, callee, now, recorded ? 1 : 0);
+    .prepare(
+      'INSERT INTO calls (call_id, subs_id, pool_key, secret_no, caller, callee, call_time, recorded) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    )
+    .run(
+      callId,
+      binding?.subsId ?? null,
+      pool.key,
+      request.secretNo,
+      request.caller,
+      callee,
+      now,
+      recorded ? 1 : 0,
+    );
 
   const t = (offsetSeconds: number) => formatBeijingTime(now + offsetSeconds * 1000);
   const talk = connected ? Math.max(0, Math.floor(request.talkSeconds ?? 30)) : 0;
@@ -114,7 +127,8 @@ export function routeCall(
     ring_record_url: '',
     extension: binding?.extension ?? request.digits ?? '',
   };
-  const withSubsId = (receipt: object) => JSON.stringify(receipt).replace('"@@SUB@@"', binding ? binding.subsId : '0');
+  const withSubsId = (receipt: object) =>
+    JSON.stringify(receipt).replace('"@@SUB@@"', binding ? binding.subsId : '0');
   deps.receipts.publish([
     { type: 'SecretStartReport', callId, json: withSubsId(start) },
     { type: 'SecretReport', callId, json: withSubsId(report) },

@@ -1,4 +1,11 @@
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const UNIT_MS: Record<string, number> = {
+  s: 1000,
+  m: 60_000,
+  min: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
 
 /** Parses `90s`, `30m`, `2h`, `1d12h`, `1w` to milliseconds; `undefined` when malformed. */
 export function parseDurationMs(text: string): number | undefined {

@@ -39,7 +39,10 @@ export class FaultInjector {
 
   list(): { faults: FaultSpec[]; caps: Array<{ action: string; qps: number }> } {
     return {
-      faults: this.faults.map(({ remaining, ...spec }) => ({ ...spec, count: Number.isFinite(remaining) ? remaining : undefined })),
+      faults: this.faults.map(({ remaining, ...spec }) => ({
+        ...spec,
+        count: Number.isFinite(remaining) ? remaining : undefined,
+      })),
       caps: [...this.caps].map(([action, cap]) => ({ action, qps: cap.qps })),
     };
   }

@@ -63,7 +63,12 @@ export class Gateway {
   private authenticateV3(call: IncomingCall, authorization: string): Authenticated {
     const { headers } = call;
     const parsed = parseAcs3Authorization(authorization);
-    if (!parsed) throw new ApiFailure('IncompleteSignature', 'The request signature does not conform to Aliyun standards.', 400);
+    if (!parsed)
+      throw new ApiFailure(
+        'IncompleteSignature',
+        'The request signature does not conform to Aliyun standards.',
+        400,
+      );
     const action = headers['x-acs-action'];
     if (!action) throw missing('Action');
     this.checkVersion(headers['x-acs-version']);
@@ -72,29 +77,40 @@ export class Gateway {
     if (!date) throw new ApiFailure('MissingParameter', 'x-acs-date is mandatory for this action.', 400);
     this.checkTimestamp(date);
     const nonce = headers['x-acs-signature-nonce'];
-    if (!nonce) throw new ApiFailure('MissingParameter', 'x-acs-signature-nonce is mandatory for this action.', 400);
+    if (!nonce)
+      throw new ApiFailure('MissingParameter', 'x-acs-signature-nonce is mandatory for this action.', 400);
     const verdict = verifyAcs3({ method: call.method, query: call.query, headers, body: call.body }, secret);
     if (!verdict.ok) throw signatureFailure(verdict.reason, verdict.message);
     this.useNonce(parsed.accessKeyId, nonce);
     // pop-core sends the action un-capitalised in the header; the product answers to the canonical name.
-    return { action: action.charAt(0).toUpperCase() + action.slice(1), accessKeyId: parsed.accessKeyId, signature: 'v3' };
+    return {
+      action: action.charAt(0).toUpperCase() + action.slice(1),
+      accessKeyId: parsed.accessKeyId,
+      signature: 'v3',
+    };
   }
 
   private checkVersion(version: string | undefined): void {
     if (!version) throw missing('Version');
-    if (version !== API_VERSION) throw new ApiFailure('InvalidVersion', 'Specified parameter Version is not valid.', 400);
+    if (version !== API_VERSION)
+      throw new ApiFailure('InvalidVersion', 'Specified parameter Version is not valid.', 400);
   }
 
   private secretOf(accessKeyId: string): string {
     const secret = this.keys.get(accessKeyId);
-    if (secret === undefined) throw new ApiFailure('InvalidAccessKeyId.NotFound', 'Specified access key is not found.', 400);
+    if (secret === undefined)
+      throw new ApiFailure('InvalidAccessKeyId.NotFound', 'Specified access key is not found.', 400);
     return secret;
   }
 
   private checkTimestamp(text: string): void {
     const at = parseSigningTimestamp(text);
     if (at === undefined) {
-      throw new ApiFailure('InvalidTimeStamp.Format', 'Specified time stamp or date value is not well formatted.', 400);
+      throw new ApiFailure(
+        'InvalidTimeStamp.Format',
+        'Specified time stamp or date value is not well formatted.',
+        400,
+      );
     }
     if (Math.abs(this.now() - at) > MAX_SKEW_MS) {
       throw new ApiFailure('InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.', 400);
@@ -121,6 +137,7 @@ export class Gateway {
 }
 
 function signatureFailure(reason: string, message: string): ApiFailure {
-  if (reason === 'malformed' || reason === 'missing') return new ApiFailure('IncompleteSignature', message, 400);
+  if (reason === 'malformed' || reason === 'missing')
+    return new ApiFailure('IncompleteSignature', message, 400);
   return new ApiFailure('SignatureDoesNotMatch', message, 400);
 }

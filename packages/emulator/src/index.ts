@@ -11,6 +11,12 @@ export { parseDurationMs } from './duration.js';
 export type { FaultSpec } from './faults.js';
 export { RECEIPT_RETRY_DELAYS_MS, RECEIPT_TIMEOUT_MS } from './receipts.js';
 export { DEMO_POOL_KEY, seedDemo } from './seed.js';
-export { type Emulator, type EmulatorOptions, MAX_BODY_BYTES, MAX_URL_BYTES, startEmulator } from './server.js';
+export {
+  type Emulator,
+  type EmulatorOptions,
+  MAX_BODY_BYTES,
+  MAX_URL_BYTES,
+  startEmulator,
+} from './server.js';
 export type { Binding, CallbackMode, CityMode, Pool, SecretNumber } from './store.js';
 export { EmulatorStore } from './store.js';

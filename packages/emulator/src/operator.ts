@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { parseDurationMs } from './duration.js';
-import type { EmulatorClock } from './clock.js';
 import { routeCall } from './calls.js';
+import type { EmulatorClock } from './clock.js';
+import { parseDurationMs } from './duration.js';
 import type { FaultInjector, FaultSpec } from './faults.js';
 import type { ReceiptPusher } from './receipts.js';
 import type { Binding, CallbackMode, CityMode, EmulatorStore } from './store.js';
@@ -56,19 +56,33 @@ const SILENT_WAV = (() => {
  * The operator API under `/_emulator/`: pools, numbers, bindings, faults, the clock, simulated calls,
  * receipts and recordings. JSON in and out; a bad request gets 400 with `{ error }` naming the problem.
  */
-export function handleOperator(method: string, url: URL, body: string, res: ServerResponse, deps: OperatorDeps): void {
+export function handleOperator(
+  method: string,
+  url: URL,
+  body: string,
+  res: ServerResponse,
+  deps: OperatorDeps,
+): void {
   try {
     const route = url.pathname.slice('/_emulator/'.length).split('/').map(decodeURIComponent);
     const result = dispatch(method, route, url.searchParams, body, deps, res);
     if (result !== undefined) sendJson(res, 200, result);
   } catch (error) {
     if (error instanceof BadRequest) sendJson(res, error.status, { error: error.message });
-    else if (error instanceof Error && /UNIQUE|constraint/i.test(error.message)) sendJson(res, 409, { error: 'already exists' });
+    else if (error instanceof Error && /UNIQUE|constraint/i.test(error.message))
+      sendJson(res, 409, { error: 'already exists' });
     else sendJson(res, 500, { error: 'internal error' });
   }
 }
 
-function dispatch(method: string, route: string[], query: URLSearchParams, body: string, deps: OperatorDeps, res: ServerResponse): unknown {
+function dispatch(
+  method: string,
+  route: string[],
+  query: URLSearchParams,
+  body: string,
+  deps: OperatorDeps,
+  res: ServerResponse,
+): unknown {
   const { store, clock, faults } = deps;
   const [head, id, sub] = route;
   const key = `${method} ${head}${id !== undefined ? '/:id' : ''}${sub !== undefined ? `/${sub}` : ''}`;
@@ -81,10 +95,22 @@ function dispatch(method: string, route: string[], query: URLSearchParams, body:
       const input = json(body);
       const poolKey = text(input, 'key');
       const cityMode = oneOf<CityMode>(input, 'cityMode', ['fallback', 'strict'], 'fallback');
-      const callbackMode = oneOf<CallbackMode>(input, 'callbackMode', ['latest-peer', 'default-b'], 'latest-peer');
+      const callbackMode = oneOf<CallbackMode>(
+        input,
+        'callbackMode',
+        ['latest-peer', 'default-b'],
+        'latest-peer',
+      );
       const extensionLength = input.extensionLength ?? 3;
-      if (extensionLength !== 1 && extensionLength !== 2 && extensionLength !== 3) throw new BadRequest('extensionLength must be 1, 2 or 3');
-      const pool = { key: poolKey, name: typeof input.name === 'string' ? input.name : poolKey, cityMode, extensionLength, callbackMode };
+      if (extensionLength !== 1 && extensionLength !== 2 && extensionLength !== 3)
+        throw new BadRequest('extensionLength must be 1, 2 or 3');
+      const pool = {
+        key: poolKey,
+        name: typeof input.name === 'string' ? input.name : poolKey,
+        cityMode,
+        extensionLength,
+        callbackMode,
+      };
       store.createPool(pool);
       return { pool };
     }
@@ -97,11 +123,14 @@ function dispatch(method: string, route: string[], query: URLSearchParams, body:
     case 'POST pools/:id/numbers': {
       requirePool(store, id as string);
       const input = json(body);
-      if (!Array.isArray(input.numbers) || input.numbers.length === 0) throw new BadRequest('numbers must be a non-empty array of { secretNo, city }');
+      if (!Array.isArray(input.numbers) || input.numbers.length === 0)
+        throw new BadRequest('numbers must be a non-empty array of { secretNo, city }');
       const numbers = input.numbers.map((entry: unknown, index: number) => {
         const row = entry as Record<string, unknown>;
-        if (typeof row?.secretNo !== 'string' || !/^\d{5,20}$/.test(row.secretNo)) throw new BadRequest(`numbers[${index}].secretNo must be 5-20 digits`);
-        if (typeof row.city !== 'string' || row.city.length === 0) throw new BadRequest(`numbers[${index}].city must be a city name`);
+        if (typeof row?.secretNo !== 'string' || !/^\d{5,20}$/.test(row.secretNo))
+          throw new BadRequest(`numbers[${index}].secretNo must be 5-20 digits`);
+        if (typeof row.city !== 'string' || row.city.length === 0)
+          throw new BadRequest(`numbers[${index}].city must be a city name`);
         return { secretNo: row.secretNo, city: row.city };
       });
       store.addNumbers(id as string, numbers);
@@ -112,11 +141,13 @@ function dispatch(method: string, route: string[], query: URLSearchParams, body:
       return { deleted: id };
     case 'GET bindings': {
       const status = query.get('status') ?? undefined;
-      if (status !== undefined && !['active', 'expired', 'unbound'].includes(status)) throw new BadRequest('status must be active, expired or unbound');
+      if (status !== undefined && !['active', 'expired', 'unbound'].includes(status))
+        throw new BadRequest('status must be active, expired or unbound');
       const limit = Number(query.get('limit') ?? 50);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new BadRequest('limit must be 1-1000');
       const cursor = query.get('cursor');
-      if (cursor !== null && !/^\d+$/.test(cursor)) throw new BadRequest('cursor must come from a previous page');
+      if (cursor !== null && !/^\d+$/.test(cursor))
+        throw new BadRequest('cursor must come from a previous page');
       const page = store.listBindings(
         {
           poolKey: query.get('pool') ?? undefined,
@@ -127,19 +158,29 @@ function dispatch(method: string, route: string[], query: URLSearchParams, body:
         },
         clock.now(),
       );
-      return { bindings: page.bindings.map((binding) => describeBinding(binding, clock.now())), next: page.next === undefined ? null : String(page.next) };
+      return {
+        bindings: page.bindings.map((binding) => describeBinding(binding, clock.now())),
+        next: page.next === undefined ? null : String(page.next),
+      };
     }
     case 'GET faults':
       return faults.list();
     case 'POST faults': {
       const input = json(body) as FaultSpec & Record<string, unknown>;
-      if (typeof input.action !== 'string' || !input.action) throw new BadRequest('action must name an API action or *');
-      if (input.count !== undefined && !(Number.isInteger(input.count) && input.count > 0)) throw new BadRequest('count must be a positive integer');
-      if (input.drop !== undefined && input.drop !== 'before' && input.drop !== 'after') throw new BadRequest('drop must be before or after');
-      if (input.delayMs !== undefined && !(typeof input.delayMs === 'number' && input.delayMs >= 0 && input.delayMs <= 600_000)) {
+      if (typeof input.action !== 'string' || !input.action)
+        throw new BadRequest('action must name an API action or *');
+      if (input.count !== undefined && !(Number.isInteger(input.count) && input.count > 0))
+        throw new BadRequest('count must be a positive integer');
+      if (input.drop !== undefined && input.drop !== 'before' && input.drop !== 'after')
+        throw new BadRequest('drop must be before or after');
+      if (
+        input.delayMs !== undefined &&
+        !(typeof input.delayMs === 'number' && input.delayMs >= 0 && input.delayMs <= 600_000)
+      ) {
         throw new BadRequest('delayMs must be 0-600000');
       }
-      if (input.code === undefined && input.drop === undefined && input.delayMs === undefined) throw new BadRequest('give code, drop or delayMs');
+      if (input.code === undefined && input.drop === undefined && input.delayMs === undefined)
+        throw new BadRequest('give code, drop or delayMs');
       faults.add({
         action: input.action,
         count: input.count,
@@ -168,8 +209,14 @@ function dispatch(method: string, route: string[], query: URLSearchParams, body:
       return { now: clock.now(), offsetMs: clock.offset };
     case 'POST clock': {
       const input = json(body);
-      const ms = typeof input.advanceMs === 'number' ? input.advanceMs : typeof input.advance === 'string' ? parseDurationMs(input.advance) : undefined;
-      if (ms === undefined || !(ms >= 0)) throw new BadRequest('give { advanceMs: number ≥ 0 } or { advance: "2d" }');
+      const ms =
+        typeof input.advanceMs === 'number'
+          ? input.advanceMs
+          : typeof input.advance === 'string'
+            ? parseDurationMs(input.advance)
+            : undefined;
+      if (ms === undefined || !(ms >= 0))
+        throw new BadRequest('give { advanceMs: number ≥ 0 } or { advance: "2d" }');
       clock.advance(ms);
       return { now: clock.now(), offsetMs: clock.offset };
     }
@@ -177,11 +224,19 @@ function dispatch(method: string, route: string[], query: URLSearchParams, body:
       const input = json(body);
       const caller = text(input, 'caller');
       const secretNo = text(input, 'secretNo');
-      if (input.digits !== undefined && (typeof input.digits !== 'string' || !/^\d{0,3}$/.test(input.digits))) {
+      if (
+        input.digits !== undefined &&
+        (typeof input.digits !== 'string' || !/^\d{0,3}$/.test(input.digits))
+      ) {
         throw new BadRequest('digits must be 0-3 digits');
       }
       const outcome = routeCall(
-        { caller, secretNo, digits: input.digits as string | undefined, talkSeconds: typeof input.talkSeconds === 'number' ? input.talkSeconds : undefined },
+        {
+          caller,
+          secretNo,
+          digits: input.digits as string | undefined,
+          talkSeconds: typeof input.talkSeconds === 'number' ? input.talkSeconds : undefined,
+        },
         { store, clock, receipts: deps.receipts, baseUrl: deps.baseUrl() },
       );
       if ('error' in outcome) throw new BadRequest(outcome.error, 404);
@@ -191,7 +246,12 @@ function dispatch(method: string, route: string[], query: URLSearchParams, body:
       return { receipts: deps.receipts.list(query.get('type') ?? undefined) };
     case 'POST inventory': {
       const input = json(body);
-      if (![1, 2, 3].includes(input.specId) || typeof input.city !== 'string' || !Number.isInteger(input.amount) || input.amount < 0) {
+      if (
+        ![1, 2, 3].includes(input.specId) ||
+        typeof input.city !== 'string' ||
+        !Number.isInteger(input.amount) ||
+        input.amount < 0
+      ) {
         throw new BadRequest('give { specId: 1|2|3, city, amount ≥ 0 }');
       }
       store.setInventory(input.specId, input.city, input.amount);
@@ -200,9 +260,12 @@ function dispatch(method: string, route: string[], query: URLSearchParams, body:
     case 'GET recordings/:id': {
       const expires = Number(query.get('expires'));
       const path = `/_emulator/recordings/${encodeURIComponent(id as string)}`;
-      if (signLink(deps.linkKey, path, expires) !== `${path}?${query.toString()}`) throw new BadRequest('link signature is not valid', 403);
+      if (signLink(deps.linkKey, path, expires) !== `${path}?${query.toString()}`)
+        throw new BadRequest('link signature is not valid', 403);
       if (!(expires > clock.now())) throw new BadRequest('link has expired', 403);
-      res.writeHead(200, { 'content-type': 'audio/wav', 'content-length': SILENT_WAV.length }).end(SILENT_WAV);
+      res
+        .writeHead(200, { 'content-type': 'audio/wav', 'content-length': SILENT_WAV.length })
+        .end(SILENT_WAV);
       return undefined;
     }
     default:
@@ -234,11 +297,17 @@ function json(body: string): Record<string, any> {
 
 function text(input: Record<string, unknown>, name: string): string {
   const value = input[name];
-  if (typeof value !== 'string' || value.length === 0) throw new BadRequest(`${name} must be a non-empty string`);
+  if (typeof value !== 'string' || value.length === 0)
+    throw new BadRequest(`${name} must be a non-empty string`);
   return value;
 }
 
-function oneOf<T extends string>(input: Record<string, unknown>, name: string, values: readonly T[], fallback: T): T {
+function oneOf<T extends string>(
+  input: Record<string, unknown>,
+  name: string,
+  values: readonly T[],
+  fallback: T,
+): T {
   const value = input[name] ?? fallback;
   if (!values.includes(value as T)) throw new BadRequest(`${name} must be one of ${values.join(', ')}`);
   return value as T;
@@ -246,5 +315,10 @@ function oneOf<T extends string>(input: Record<string, unknown>, name: string, v
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) }).end(text);
+  res
+    .writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+    })
+    .end(text);
 }

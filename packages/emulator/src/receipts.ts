@@ -29,9 +29,14 @@ export class ReceiptPusher {
 
   /** Records the receipts and starts pushing them (one POST per call's batch). */
   publish(receipts: ReadonlyArray<{ type: string; callId: string; json: string }>): Receipt[] {
-    const insert = this.store.db.prepare('INSERT INTO receipts (type, call_id, payload, created_at) VALUES (?, ?, ?, ?)');
+    const insert = this.store.db.prepare(
+      'INSERT INTO receipts (type, call_id, payload, created_at) VALUES (?, ?, ?, ?)',
+    );
     const stored = this.store.db.transaction(() =>
-      receipts.map((receipt) => ({ ...receipt, id: Number(insert.run(receipt.type, receipt.callId, receipt.json, this.now()).lastInsertRowid) })),
+      receipts.map((receipt) => ({
+        ...receipt,
+        id: Number(insert.run(receipt.type, receipt.callId, receipt.json, this.now()).lastInsertRowid),
+      })),
     )();
     if (this.url) void this.attempt(stored, 0);
     return stored;
@@ -42,12 +47,16 @@ export class ReceiptPusher {
     const mark = this.store.db.prepare(
       'UPDATE receipts SET attempts = attempts + 1, delivered_at = ?, last_error = ? WHERE id = ?',
     );
-    for (const receipt of batch) mark.run(ok === true ? this.now() : null, ok === true ? null : ok, receipt.id);
+    for (const receipt of batch)
+      mark.run(ok === true ? this.now() : null, ok === true ? null : ok, receipt.id);
     if (ok === true || retry >= RECEIPT_RETRY_DELAYS_MS.length) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      void this.attempt(batch, retry + 1);
-    }, (RECEIPT_RETRY_DELAYS_MS[retry] as number) * this.retryScale);
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        void this.attempt(batch, retry + 1);
+      },
+      (RECEIPT_RETRY_DELAYS_MS[retry] as number) * this.retryScale,
+    );
     timer.unref();
     this.timers.add(timer);
   }
@@ -70,10 +79,24 @@ export class ReceiptPusher {
     }
   }
 
-  list(type?: string): Array<{ id: number; type: string; callId: string; receipt: unknown; attempts: number; delivered: boolean }> {
+  list(type?: string): Array<{
+    id: number;
+    type: string;
+    callId: string;
+    receipt: unknown;
+    attempts: number;
+    delivered: boolean;
+  }> {
     const rows = this.store.db
       .prepare(`SELECT * FROM receipts ${type ? 'WHERE type = ?' : ''} ORDER BY id`)
-      .all(...(type ? [type] : [])) as Array<{ id: number; type: string; call_id: string; payload: string; attempts: number; delivered_at: number | null }>;
+      .all(...(type ? [type] : [])) as Array<{
+      id: number;
+      type: string;
+      call_id: string;
+      payload: string;
+      attempts: number;
+      delivered_at: number | null;
+    }>;
     return rows.map((row) => ({
       id: row.id,
       type: row.type,

@@ -26,7 +26,8 @@ function children(value: Record<string, unknown>): string {
 }
 
 function element(name: string, value: unknown): string {
-  if (typeof value === 'object' && value !== null) return `<${name}>${children(value as Record<string, unknown>)}</${name}>`;
+  if (typeof value === 'object' && value !== null)
+    return `<${name}>${children(value as Record<string, unknown>)}</${name}>`;
   return `<${name}>${escapeXml(String(value))}</${name}>`;
 }
 

@@ -13,7 +13,11 @@ export function readParams(rawQuery: string, contentType: string | undefined, bo
   const add = (source: string) => {
     for (const [name, value] of new URLSearchParams(source)) {
       if (name in params) {
-        throw new ApiFailure('InvalidParameter', `The parameter ${truncate(name)} is given more than once.`, 400);
+        throw new ApiFailure(
+          'InvalidParameter',
+          `The parameter ${truncate(name)} is given more than once.`,
+          400,
+        );
       }
       params[name] = value;
     }

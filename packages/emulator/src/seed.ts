@@ -13,7 +13,13 @@ const DEMO_CITIES = ['北京', '上海', '广州', '深圳', '杭州'] as const;
 export function seedDemo(store: EmulatorStore): void {
   if (store.pool(DEMO_POOL_KEY)) return;
   store.db.transaction(() => {
-    store.createPool({ key: DEMO_POOL_KEY, name: 'Demo pool', cityMode: 'fallback', extensionLength: 3, callbackMode: 'latest-peer' });
+    store.createPool({
+      key: DEMO_POOL_KEY,
+      name: 'Demo pool',
+      cityMode: 'fallback',
+      extensionLength: 3,
+      callbackMode: 'latest-peer',
+    });
     store.addNumbers(
       DEMO_POOL_KEY,
       Array.from({ length: 25 }, (_, index) => ({

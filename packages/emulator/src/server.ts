@@ -72,10 +72,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const store = new EmulatorStore(db);
   if (options.seed === 'demo') seedDemo(store);
   const clock = new EmulatorClock(options.now);
-  const keys = options.keys instanceof Map ? options.keys : new Map(Object.entries(options.keys ?? { testid: 'testsecret' }));
+  const keys =
+    options.keys instanceof Map
+      ? options.keys
+      : new Map(Object.entries(options.keys ?? { testid: 'testsecret' }));
   const gateway = new Gateway(keys, () => clock.now());
   const faults = new FaultInjector();
-  const receipts = new ReceiptPusher(store, options.receiptUrl, options.receiptRetryScale ?? 1, () => clock.now());
+  const receipts = new ReceiptPusher(store, options.receiptUrl, options.receiptRetryScale ?? 1, () =>
+    clock.now(),
+  );
   const linkKey = randomBytes(32);
   let baseUrl = '';
   const context: ActionContext = {
@@ -88,40 +93,81 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     random: options.random ?? Math.random,
   };
 
-  const server = createServer({ maxHeaderSize: MAX_URL_BYTES + 16 * 1024, keepAliveTimeout: 5_000 }, (req, res) => {
-    handleRequest(req, res).catch(() => {
-      if (!res.headersSent) sendJson(res, 500, { Code: 'InternalError', Message: 'The request processing has failed due to some unknown error.' });
-      else res.destroy();
-    });
-  });
+  const server = createServer(
+    { maxHeaderSize: MAX_URL_BYTES + 16 * 1024, keepAliveTimeout: 5_000 },
+    (req, res) => {
+      handleRequest(req, res).catch(() => {
+        if (!res.headersSent)
+          sendJson(res, 500, {
+            Code: 'InternalError',
+            Message: 'The request processing has failed due to some unknown error.',
+          });
+        else res.destroy();
+      });
+    },
+  );
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID().toUpperCase();
     if ((req.url ?? '').length > MAX_URL_BYTES) {
-      return answerFailure(res, requestId, 'JSON', new ApiFailure('RequestURITooLong', `The request URI is longer than ${MAX_URL_BYTES} bytes.`, 414), true);
+      return answerFailure(
+        res,
+        requestId,
+        'JSON',
+        new ApiFailure('RequestURITooLong', `The request URI is longer than ${MAX_URL_BYTES} bytes.`, 414),
+        true,
+      );
     }
     const body = await readBody(req);
     if (body === undefined) {
-      return answerFailure(res, requestId, 'JSON', new ApiFailure('RequestEntityTooLarge', `The request body is larger than ${MAX_BODY_BYTES} bytes.`, 413), true);
+      return answerFailure(
+        res,
+        requestId,
+        'JSON',
+        new ApiFailure(
+          'RequestEntityTooLarge',
+          `The request body is larger than ${MAX_BODY_BYTES} bytes.`,
+          413,
+        ),
+        true,
+      );
     }
     const url = new URL(req.url ?? '/', 'http://emulator');
-    if (url.pathname.startsWith('/_emulator/')) return handleOperator(req.method ?? 'GET', url, body, res, operatorDeps);
+    if (url.pathname.startsWith('/_emulator/'))
+      return handleOperator(req.method ?? 'GET', url, body, res, operatorDeps);
     if (url.pathname !== '/' || (req.method !== 'GET' && req.method !== 'POST')) {
-      return answerFailure(res, requestId, 'JSON', new ApiFailure('InvalidApi.NotFound', 'Specified api is not found,please check your url and method.', 404), true);
+      return answerFailure(
+        res,
+        requestId,
+        'JSON',
+        new ApiFailure(
+          'InvalidApi.NotFound',
+          'Specified api is not found,please check your url and method.',
+          404,
+        ),
+        true,
+      );
     }
     let format: 'JSON' | 'XML' = 'JSON';
     let action = '';
     try {
       const query = readParams(url.search.slice(1), undefined, '');
       const contentType = req.headers['content-type'];
-      const hasForm = body !== '' && contentType?.toLowerCase().startsWith('application/x-www-form-urlencoded') === true;
+      const hasForm =
+        body !== '' && contentType?.toLowerCase().startsWith('application/x-www-form-urlencoded') === true;
       const params = hasForm ? readParams(url.search.slice(1), contentType, body) : query;
       format = responseFormat(params);
       const headers = lowerCaseHeaders(req);
       action = gateway.authenticate({ method: req.method, query, params, headers, body }).action;
       const handler = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
-      if (!handler) throw new ApiFailure('InvalidAction.NotFound', 'Specified api is not found, please check your url and method.', 404);
-      if (faults.overCap(action, clock.now())) throw new ApiFailure('isv.FLOW_LIMIT', 'Triggering the flow control.', 200);
+      if (!handler)
+        throw new ApiFailure(
+          'InvalidAction.NotFound',
+          'Specified api is not found, please check your url and method.',
+          404,
+        );
+      if (faults.overCap(action, clock.now()))
+        throw new ApiFailure('isv.FLOW_LIMIT', 'Triggering the flow control.', 200);
       const fault = faults.take(action);
       if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
       if (fault?.drop === 'before') return void req.socket.destroy();
@@ -131,7 +177,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
       const result = handler(params, context);
       if (fault?.drop === 'after') return void req.socket.destroy();
-      send(res, 200, format, `${action}Response`, { RequestId: requestId, Code: 'OK', Message: 'OK', ...result });
+      send(res, 200, format, `${action}Response`, {
+        RequestId: requestId,
+        Code: 'OK',
+        Message: 'OK',
+        ...result,
+      });
     } catch (error) {
       if (!(error instanceof ApiFailure)) throw error;
       answerFailure(res, requestId, format, error, error.httpStatus !== 200, action);
@@ -167,8 +218,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 }
 
 /** Gateway errors carry HostId and Recommend; business errors only Code, Message and RequestId. */
-function answerFailure(res: ServerResponse, requestId: string, format: 'JSON' | 'XML', failure: ApiFailure, gatewayStyle: boolean, action = ''): void {
-  const body: Record<string, unknown> = { RequestId: requestId, Code: failure.code, Message: failure.message };
+function answerFailure(
+  res: ServerResponse,
+  requestId: string,
+  format: 'JSON' | 'XML',
+  failure: ApiFailure,
+  gatewayStyle: boolean,
+  action = '',
+): void {
+  const body: Record<string, unknown> = {
+    RequestId: requestId,
+    Code: failure.code,
+    Message: failure.message,
+  };
   if (gatewayStyle) {
     body.HostId = HOST_ID;
     body.Recommend = `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(failure.code)}&product=Dyplsapi&requestId=${requestId}`;
@@ -176,7 +238,13 @@ function answerFailure(res: ServerResponse, requestId: string, format: 'JSON' | 
   send(res, failure.httpStatus, format, gatewayStyle || !action ? 'Error' : `${action}Response`, body);
 }
 
-function send(res: ServerResponse, status: number, format: 'JSON' | 'XML', xmlRoot: string, body: Record<string, unknown>): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  format: 'JSON' | 'XML',
+  xmlRoot: string,
+  body: Record<string, unknown>,
+): void {
   const text = format === 'XML' ? toXml(xmlRoot, body) : JSON.stringify(body);
   res
     .writeHead(status, {

@@ -85,7 +85,13 @@ const toBinding = (row: BindingRow): Binding => ({
   latestPeer: row.latest_peer,
 });
 
-const toPool = (row: { key: string; name: string; city_mode: CityMode; extension_length: number; callback_mode: CallbackMode }): Pool => ({
+const toPool = (row: {
+  key: string;
+  name: string;
+  city_mode: CityMode;
+  extension_length: number;
+  callback_mode: CallbackMode;
+}): Pool => ({
   key: row.key,
   name: row.name,
   cityMode: row.city_mode,
@@ -149,9 +155,15 @@ export class EmulatorStore {
         'INSERT INTO pools (key, name, city_mode, extension_length, callback_mode) VALUES (@key, @name, @cityMode, @extensionLength, @callbackMode)',
       ),
       deletePool: db.prepare('DELETE FROM pools WHERE key = ?'),
-      numberByNo: db.prepare('SELECT secret_no AS secretNo, pool_key AS poolKey, city, status FROM numbers WHERE secret_no = ?'),
-      numbersOfPool: db.prepare('SELECT secret_no AS secretNo, pool_key AS poolKey, city, status FROM numbers WHERE pool_key = ? ORDER BY secret_no'),
-      activeNumbersOfPool: db.prepare("SELECT secret_no AS secretNo, city FROM numbers WHERE pool_key = ? AND status = 'active'"),
+      numberByNo: db.prepare(
+        'SELECT secret_no AS secretNo, pool_key AS poolKey, city, status FROM numbers WHERE secret_no = ?',
+      ),
+      numbersOfPool: db.prepare(
+        'SELECT secret_no AS secretNo, pool_key AS poolKey, city, status FROM numbers WHERE pool_key = ? ORDER BY secret_no',
+      ),
+      activeNumbersOfPool: db.prepare(
+        "SELECT secret_no AS secretNo, city FROM numbers WHERE pool_key = ? AND status = 'active'",
+      ),
       insertNumber: db.prepare('INSERT INTO numbers (secret_no, pool_key, city) VALUES (?, ?, ?)'),
       deleteNumber: db.prepare('DELETE FROM numbers WHERE secret_no = ?'),
       slotTaken: db.prepare(
@@ -163,11 +175,14 @@ export class EmulatorStore {
       wholeNumberTaken: db.prepare(
         "SELECT 1 FROM bindings WHERE secret_no = ? AND extension IS NULL AND status = 'active' AND expire_at > ? LIMIT 1",
       ),
-      anyActiveOnNumber: db.prepare("SELECT 1 FROM bindings WHERE secret_no = ? AND status = 'active' AND expire_at > ? LIMIT 1"),
+      anyActiveOnNumber: db.prepare(
+        "SELECT 1 FROM bindings WHERE secret_no = ? AND status = 'active' AND expire_at > ? LIMIT 1",
+      ),
       aOnNumber: db.prepare(
         "SELECT id FROM bindings WHERE phone_a = ? AND secret_no = ? AND status = 'active' AND expire_at > ? LIMIT 1",
       ),
-      insertBinding: db.prepare(`INSERT INTO bindings (id, pool_key, secret_no, extension, phone_a, phone_b, expire_at, created_at,
+      insertBinding:
+        db.prepare(`INSERT INTO bindings (id, pool_key, secret_no, extension, phone_a, phone_b, expire_at, created_at,
         status, need_record, asr_status, asr_model_id, call_restrict, out_id, out_order_id, ring_config, group_id)
         VALUES (@id, @poolKey, @secretNo, @extension, @phoneA, @phoneB, @expireAt, @createdAt, 'active', @needRecord, @asrStatus,
         @asrModelId, @callRestrict, @outId, @outOrderId, @ringConfig, @groupId)`),
@@ -178,7 +193,9 @@ export class EmulatorStore {
       activeWhole: db.prepare(
         "SELECT * FROM bindings WHERE secret_no = ? AND extension IS NULL AND status = 'active' AND expire_at > ? LIMIT 1",
       ),
-      activeByA: db.prepare("SELECT * FROM bindings WHERE phone_a = ? AND secret_no = ? AND status = 'active' AND expire_at > ? LIMIT 1"),
+      activeByA: db.prepare(
+        "SELECT * FROM bindings WHERE phone_a = ? AND secret_no = ? AND status = 'active' AND expire_at > ? LIMIT 1",
+      ),
       activeSubsIdsOnNumber: db.prepare(
         "SELECT id FROM bindings WHERE secret_no = ? AND status = 'active' AND expire_at > ? ORDER BY id",
       ),
@@ -259,7 +276,11 @@ export class EmulatorStore {
   }
 
   activeExtensions(secretNo: string, now: number): Set<string> {
-    return new Set((this.s.activeExtensions.all(secretNo, now) as Array<{ extension: string }>).map((row) => row.extension));
+    return new Set(
+      (this.s.activeExtensions.all(secretNo, now) as Array<{ extension: string }>).map(
+        (row) => row.extension,
+      ),
+    );
   }
 
   /** Whether X is bound as a whole (BindAxn), which excludes every extension binding on it. */
@@ -297,9 +318,11 @@ export class EmulatorStore {
   }
 
   activeBindingAt(secretNo: string, extension: string | null, now: number): Binding | undefined {
-    const row = (extension === null ? this.s.activeWhole.get(secretNo, now) : this.s.activeBySlot.get(secretNo, extension, now)) as
-      | BindingRow
-      | undefined;
+    const row = (
+      extension === null
+        ? this.s.activeWhole.get(secretNo, now)
+        : this.s.activeBySlot.get(secretNo, extension, now)
+    ) as BindingRow | undefined;
     return row && toBinding(row);
   }
 
@@ -309,7 +332,9 @@ export class EmulatorStore {
   }
 
   activeSubsIdsOn(secretNo: string, now: number): string[] {
-    return (this.s.activeSubsIdsOnNumber.all(secretNo, now) as Array<{ id: number }>).map((row) => subsIdOf(row.id));
+    return (this.s.activeSubsIdsOnNumber.all(secretNo, now) as Array<{ id: number }>).map((row) =>
+      subsIdOf(row.id),
+    );
   }
 
   unbind(subsId: string): void {
@@ -357,7 +382,9 @@ export class EmulatorStore {
   }
 
   inventory(specId: number): Array<{ city: string; amount: number }> {
-    return this.db.prepare('SELECT city, amount FROM inventory WHERE spec_id = ? ORDER BY city').all(specId) as Array<{
+    return this.db
+      .prepare('SELECT city, amount FROM inventory WHERE spec_id = ? ORDER BY city')
+      .all(specId) as Array<{
       city: string;
       amount: number;
     }>;
@@ -365,7 +392,9 @@ export class EmulatorStore {
 
   setInventory(specId: number, city: string, amount: number): void {
     this.db
-      .prepare('INSERT INTO inventory (spec_id, city, amount) VALUES (?, ?, ?) ON CONFLICT (spec_id, city) DO UPDATE SET amount = excluded.amount')
+      .prepare(
+        'INSERT INTO inventory (spec_id, city, amount) VALUES (?, ?, ?) ON CONFLICT (spec_id, city) DO UPDATE SET amount = excluded.amount',
+      )
       .run(specId, city, amount);
   }
 }

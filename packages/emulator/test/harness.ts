@@ -34,7 +34,10 @@ export async function operator(emu: Emulator, method: string, path: string, body
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> & { error?: string } };
+  return {
+    status: response.status,
+    body: (await response.json()) as Record<string, unknown> & { error?: string },
+  };
 }
 
 let nonceCounter = 0;
@@ -64,7 +67,11 @@ export async function rawV2(
   const response =
     method === 'GET'
       ? await fetch(`${emu.url}/?${encoded}`)
-      : await fetch(`${emu.url}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: encoded });
+      : await fetch(`${emu.url}/`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: encoded,
+        });
   const text = await response.text();
   return { status: response.status, text, body: safeJson(text) };
 }

@@ -5,13 +5,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { AxnError, BindAxnExtension, createDyplsClient, formatBeijingTime } from '@axnbot/core';
+import { type AxnError, BindAxnExtension, createDyplsClient, formatBeijingTime } from '@axnbot/core';
 import { describe, expect, it } from 'vitest';
 import { openEmulatorDatabase } from '../src/index.js';
 import { after, clientFor, credentials, DAY, emulator, operator, rawV2 } from './harness.js';
 
 /** Sends bytes exactly as given (Node's fetch would refuse or fix some of them). */
-function rawHttp(url: string, method: string, path: string, headers: Record<string, string>, body?: Buffer | string) {
+function rawHttp(
+  url: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: Buffer | string,
+) {
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
     const target = new URL(url);
     const req = request({ host: target.hostname, port: target.port, method, path, headers }, (res) => {
@@ -29,7 +35,13 @@ function rawHttp(url: string, method: string, path: string, headers: Record<stri
 describe('bad input gets a well-formed error, never a crash', () => {
   it('refuses a body over 64 KiB with 413', async () => {
     const emu = await emulator();
-    const answer = await rawHttp(emu.url, 'POST', '/', { 'content-type': 'application/x-www-form-urlencoded' }, `a=${'x'.repeat(70 * 1024)}`);
+    const answer = await rawHttp(
+      emu.url,
+      'POST',
+      '/',
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      `a=${'x'.repeat(70 * 1024)}`,
+    );
     expect(answer.status).toBe(413);
     expect(JSON.parse(answer.body)).toMatchObject({ Code: 'RequestEntityTooLarge' });
     expect((await operator(emu, 'GET', 'health')).status).toBe(200);
@@ -54,7 +66,13 @@ describe('bad input gets a well-formed error, never a crash', () => {
     expect(answer.status).toBe(400);
     expect(JSON.parse(answer.body).Code).toBe('InvalidVersion');
     const body = Buffer.concat([Buffer.from('Action='), Buffer.from([0xc3, 0x28, 0xff])]);
-    const form = await rawHttp(emu.url, 'POST', '/', { 'content-type': 'application/x-www-form-urlencoded' }, body);
+    const form = await rawHttp(
+      emu.url,
+      'POST',
+      '/',
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    );
     expect(JSON.parse(form.body).Code).toBe('MissingVersion');
   });
 
@@ -62,18 +80,45 @@ describe('bad input gets a well-formed error, never a crash', () => {
     const emu = await emulator();
     const answer = await rawHttp(emu.url, 'GET', '/?Action=QuerySubsId&PhoneNoX=1&PhoneNoX=2', {});
     expect(answer.status).toBe(400);
-    expect(JSON.parse(answer.body)).toMatchObject({ Code: 'InvalidParameter', Message: 'The parameter PhoneNoX is given more than once.' });
+    expect(JSON.parse(answer.body)).toMatchObject({
+      Code: 'InvalidParameter',
+      Message: 'The parameter PhoneNoX is given more than once.',
+    });
   });
 
   it('answers 10,000-character values with business errors', async () => {
     const emu = await emulator();
     const long = '9'.repeat(10_000);
-    const phone = await rawV2(emu, { Action: 'BindAxnExtension', PoolKey: 'FC-DEMO', PhoneNoA: long, Expiration: after(emu, DAY) });
+    const phone = await rawV2(emu, {
+      Action: 'BindAxnExtension',
+      PoolKey: 'FC-DEMO',
+      PhoneNoA: long,
+      Expiration: after(emu, DAY),
+    });
     expect(phone.body.Code).toBe('isv.MOBILE_NUMBER_ILLEGAL');
     expect(String(phone.body.Message).length).toBeLessThan(200);
-    const outId = await rawV2(emu, { Action: 'BindAxnExtension', PoolKey: 'FC-DEMO', PhoneNoA: '13800138000', Expiration: after(emu, DAY), OutId: 'x'.repeat(10_000) }, { method: 'POST' });
+    const outId = await rawV2(
+      emu,
+      {
+        Action: 'BindAxnExtension',
+        PoolKey: 'FC-DEMO',
+        PhoneNoA: '13800138000',
+        Expiration: after(emu, DAY),
+        OutId: 'x'.repeat(10_000),
+      },
+      { method: 'POST' },
+    );
     expect(outId.body.Code).toBe('isv.INVALID_PARAMETERS');
-    const pool = await rawV2(emu, { Action: 'BindAxnExtension', PoolKey: 'P'.repeat(10_000), PhoneNoA: '13800138000', Expiration: after(emu, DAY) }, { method: 'POST' });
+    const pool = await rawV2(
+      emu,
+      {
+        Action: 'BindAxnExtension',
+        PoolKey: 'P'.repeat(10_000),
+        PhoneNoA: '13800138000',
+        Expiration: after(emu, DAY),
+      },
+      { method: 'POST' },
+    );
     expect(pool.body.Code).toBe('isv.POOLKEY_NOT_EXISTS');
     expect(String(pool.body.Message).length).toBeLessThan(200);
   });
@@ -92,20 +137,37 @@ describe('races', () => {
   it('50 concurrent binds for the last free slot: exactly one succeeds', async () => {
     const emu = await emulator({ seed: 'none' });
     await operator(emu, 'POST', 'pools', { key: 'FC-ONE', extensionLength: 1 });
-    await operator(emu, 'POST', 'pools/FC-ONE/numbers', { numbers: [{ secretNo: '17300000001', city: '北京' }] });
+    await operator(emu, 'POST', 'pools/FC-ONE/numbers', {
+      numbers: [{ secretNo: '17300000001', city: '北京' }],
+    });
     const client = clientFor(emu);
     for (let i = 1; i <= 8; i++) {
-      await client.call(BindAxnExtension, { poolKey: 'FC-ONE', phoneNoA: `1380013800${i}`, expiration: after(emu, DAY) });
+      await client.call(BindAxnExtension, {
+        poolKey: 'FC-ONE',
+        phoneNoA: `1380013800${i}`,
+        expiration: after(emu, DAY),
+      });
     }
     const outcomes = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
         client
-          .call(BindAxnExtension, { poolKey: 'FC-ONE', phoneNoA: `139${String(i).padStart(8, '0')}`, expiration: after(emu, DAY) })
-          .then(() => 'OK', (error: AxnError) => error.code),
+          .call(BindAxnExtension, {
+            poolKey: 'FC-ONE',
+            phoneNoA: `139${String(i).padStart(8, '0')}`,
+            expiration: after(emu, DAY),
+          })
+          .then(
+            () => 'OK',
+            (error: AxnError) => error.code,
+          ),
       ),
     );
     expect(outcomes.filter((code) => code === 'OK')).toHaveLength(1);
-    expect(outcomes.filter((code) => code !== 'OK').every((code) => code === 'isv.NO_AVAILABLE_NUMBER' || code === 'isv.BIND_CONFLICT')).toBe(true);
+    expect(
+      outcomes
+        .filter((code) => code !== 'OK')
+        .every((code) => code === 'isv.NO_AVAILABLE_NUMBER' || code === 'isv.BIND_CONFLICT'),
+    ).toBe(true);
     expect((await operator(emu, 'GET', 'bindings?status=active&limit=100')).body.bindings).toHaveLength(9);
   });
 
@@ -115,8 +177,17 @@ describe('races', () => {
     const outcomes = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
         client
-          .call(BindAxnExtension, { poolKey: 'FC-DEMO', phoneNoA: `139${String(i).padStart(8, '0')}`, expiration: after(emu, DAY), phoneNoX: '17000000001', extension: '888' })
-          .then(() => 'OK', (error: AxnError) => error.code),
+          .call(BindAxnExtension, {
+            poolKey: 'FC-DEMO',
+            phoneNoA: `139${String(i).padStart(8, '0')}`,
+            expiration: after(emu, DAY),
+            phoneNoX: '17000000001',
+            extension: '888',
+          })
+          .then(
+            () => 'OK',
+            (error: AxnError) => error.code,
+          ),
       ),
     );
     expect(outcomes.filter((code) => code === 'OK')).toHaveLength(1);
@@ -131,8 +202,15 @@ describe('durability', () => {
     const script = fileURLToPath(new URL('./fixtures/serve.mjs', import.meta.url));
     const child = spawn(process.execPath, [script, file], { stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    const url = await new Promise<string>((resolve) => createInterface({ input: child.stdout }).once('line', resolve));
-    const client = createDyplsClient({ endpoint: url, credentials, retry: { maxAttempts: 1 }, timeoutMs: 2000 });
+    const url = await new Promise<string>((resolve) =>
+      createInterface({ input: child.stdout }).once('line', resolve),
+    );
+    const client = createDyplsClient({
+      endpoint: url,
+      credentials,
+      retry: { maxAttempts: 1 },
+      timeoutMs: 2000,
+    });
     const acknowledged: Array<{ subsId: string; phoneNoA: string }> = [];
     let attempted = 0;
     const expiration = formatBeijingTime(Date.now() + DAY);
@@ -157,9 +235,14 @@ describe('durability', () => {
     expect(acknowledged.length).toBeGreaterThan(20);
 
     const db = openEmulatorDatabase(file);
-    const rows = db.prepare('SELECT id, phone_a FROM bindings').all() as Array<{ id: number; phone_a: string }>;
+    const rows = db.prepare('SELECT id, phone_a FROM bindings').all() as Array<{
+      id: number;
+      phone_a: string;
+    }>;
     db.close();
-    const stored = new Map(rows.map((row) => [String(1_000_000_000_000_000_000n + BigInt(row.id)), row.phone_a]));
+    const stored = new Map(
+      rows.map((row) => [String(1_000_000_000_000_000_000n + BigInt(row.id)), row.phone_a]),
+    );
     for (const { subsId, phoneNoA } of acknowledged) expect(stored.get(subsId)).toBe(phoneNoA);
     expect(new Set(rows.map((row) => row.phone_a)).size).toBe(rows.length);
     expect(rows.length).toBeLessThanOrEqual(attempted);
@@ -167,9 +250,15 @@ describe('durability', () => {
     // And the restarted emulator serves on from there.
     const again = spawn(process.execPath, [script, file], { stdio: ['ignore', 'pipe', 'inherit'] });
     const againExited = new Promise((resolve) => again.once('exit', resolve));
-    const url2 = await new Promise<string>((resolve) => createInterface({ input: again.stdout }).once('line', resolve));
+    const url2 = await new Promise<string>((resolve) =>
+      createInterface({ input: again.stdout }).once('line', resolve),
+    );
     const client2 = createDyplsClient({ endpoint: url2, credentials });
-    const more = await client2.call(BindAxnExtension, { poolKey: 'FC-DEMO', phoneNoA: '19900000000', expiration });
+    const more = await client2.call(BindAxnExtension, {
+      poolKey: 'FC-DEMO',
+      phoneNoA: '19900000000',
+      expiration,
+    });
     expect(stored.has(more.subsId)).toBe(false);
     await client2.close();
     again.kill('SIGTERM');

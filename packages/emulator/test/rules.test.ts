@@ -1,4 +1,13 @@
-import { AxnError, BindAxn, BindAxnExtension, QuerySecretNoRemain, QuerySubsId, QuerySubscriptionDetail, UnbindSubscription, UpdateSubscription } from '@axnbot/core';
+import {
+  AxnError,
+  BindAxn,
+  BindAxnExtension,
+  QuerySecretNoRemain,
+  QuerySubscriptionDetail,
+  QuerySubsId,
+  UnbindSubscription,
+  UpdateSubscription,
+} from '@axnbot/core';
 import { describe, expect, it } from 'vitest';
 import { after, clientFor, DAY, emulator, operator, rawV2 } from './harness.js';
 
@@ -14,11 +23,24 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 
 /** Raw business calls, for rules the typed client refuses to even send. */
 const bindRaw = (emu: Awaited<ReturnType<typeof emulator>>, params: Record<string, string>) =>
-  rawV2(emu, { Action: 'BindAxnExtension', PoolKey: 'FC-DEMO', PhoneNoA: '13800138000', Expiration: after(emu, DAY), ...params });
+  rawV2(emu, {
+    Action: 'BindAxnExtension',
+    PoolKey: 'FC-DEMO',
+    PhoneNoA: '13800138000',
+    Expiration: after(emu, DAY),
+    ...params,
+  });
 
-async function smallPool(emu: Awaited<ReturnType<typeof emulator>>, key: string, options: Record<string, unknown>, numbers: Array<[string, string]>) {
+async function smallPool(
+  emu: Awaited<ReturnType<typeof emulator>>,
+  key: string,
+  options: Record<string, unknown>,
+  numbers: Array<[string, string]>,
+) {
   expect((await operator(emu, 'POST', 'pools', { key, ...options })).status).toBe(200);
-  const added = await operator(emu, 'POST', `pools/${key}/numbers`, { numbers: numbers.map(([secretNo, city]) => ({ secretNo, city })) });
+  const added = await operator(emu, 'POST', `pools/${key}/numbers`, {
+    numbers: numbers.map(([secretNo, city]) => ({ secretNo, city })),
+  });
   expect(added.status).toBe(200);
 }
 
@@ -27,7 +49,12 @@ describe('BindAxnExtension rules', () => {
     const emu = await emulator();
     const client = clientFor(emu);
     for (const city of ['北京', '上海', '广州', '深圳', '杭州']) {
-      const out = await client.call(BindAxnExtension, { poolKey: 'FC-DEMO', phoneNoA: '13800138000', expiration: after(emu, DAY), expectCity: city });
+      const out = await client.call(BindAxnExtension, {
+        poolKey: 'FC-DEMO',
+        phoneNoA: '13800138000',
+        expiration: after(emu, DAY),
+        expectCity: city,
+      });
       expect(emu.store.number(out.secretNo)?.city).toBe(city);
       expect(out.extension).toMatch(/^[1-9]\d{2}$/);
       expect(BigInt(out.subsId) > 2n ** 53n).toBe(true);
@@ -39,11 +66,23 @@ describe('BindAxnExtension rules', () => {
     await smallPool(emu, 'FC-LOOSE', { cityMode: 'fallback' }, [['17100000001', '上海']]);
     await smallPool(emu, 'FC-STRICT', { cityMode: 'strict' }, [['17200000001', '上海']]);
     const client = clientFor(emu);
-    const loose = await client.call(BindAxnExtension, { poolKey: 'FC-LOOSE', phoneNoA: '13800138000', expiration: after(emu, DAY), expectCity: '北京' });
+    const loose = await client.call(BindAxnExtension, {
+      poolKey: 'FC-LOOSE',
+      phoneNoA: '13800138000',
+      expiration: after(emu, DAY),
+      expectCity: '北京',
+    });
     expect(loose.secretNo).toBe('17100000001');
-    expect(await codeOf(client.call(BindAxnExtension, { poolKey: 'FC-STRICT', phoneNoA: '13800138000', expiration: after(emu, DAY), expectCity: '北京' }))).toBe(
-      'isv.NO_AVAILABLE_NUMBER',
-    );
+    expect(
+      await codeOf(
+        client.call(BindAxnExtension, {
+          poolKey: 'FC-STRICT',
+          phoneNoA: '13800138000',
+          expiration: after(emu, DAY),
+          expectCity: '北京',
+        }),
+      ),
+    ).toBe('isv.NO_AVAILABLE_NUMBER');
   });
 
   it('honours a pool extension length of 1 and runs out after 9 bindings', async () => {
@@ -52,11 +91,23 @@ describe('BindAxnExtension rules', () => {
     const client = clientFor(emu);
     const extensions = new Set<string>();
     for (let i = 0; i < 9; i++) {
-      const out = await client.call(BindAxnExtension, { poolKey: 'FC-ONE', phoneNoA: `1380013800${i}`, expiration: after(emu, DAY) });
+      const out = await client.call(BindAxnExtension, {
+        poolKey: 'FC-ONE',
+        phoneNoA: `1380013800${i}`,
+        expiration: after(emu, DAY),
+      });
       extensions.add(out.extension);
     }
     expect([...extensions].sort()).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9']);
-    expect(await codeOf(client.call(BindAxnExtension, { poolKey: 'FC-ONE', phoneNoA: '13900139000', expiration: after(emu, DAY) }))).toBe('isv.NO_AVAILABLE_NUMBER');
+    expect(
+      await codeOf(
+        client.call(BindAxnExtension, {
+          poolKey: 'FC-ONE',
+          phoneNoA: '13900139000',
+          expiration: after(emu, DAY),
+        }),
+      ),
+    ).toBe('isv.NO_AVAILABLE_NUMBER');
   });
 
   it.each([
@@ -75,7 +126,8 @@ describe('BindAxnExtension rules', () => {
   ])('%s → %s', async (_name, override, code) => {
     const emu = await emulator();
     const params = { ...override } as Record<string, string>;
-    if (params.Expiration?.startsWith('NOW')) params.Expiration = after(emu, Number(params.Expiration.slice(3)) * 1000);
+    if (params.Expiration?.startsWith('NOW'))
+      params.Expiration = after(emu, Number(params.Expiration.slice(3)) * 1000);
     const answer = await bindRaw(emu, params);
     expect(answer.body.Code).toBe(code);
     expect(answer.status).toBe(code.startsWith('Missing') ? 400 : 200);
@@ -91,29 +143,87 @@ describe('BindAxnExtension rules', () => {
   it('refuses a taken (X, extension) and A already bound on that X with isv.BIND_CONFLICT', async () => {
     const emu = await emulator();
     const client = clientFor(emu);
-    const first = await client.call(BindAxnExtension, { poolKey: 'FC-DEMO', phoneNoA: '13800138000', expiration: after(emu, DAY), phoneNoX: '17000000001', extension: '130' });
+    const first = await client.call(BindAxnExtension, {
+      poolKey: 'FC-DEMO',
+      phoneNoA: '13800138000',
+      expiration: after(emu, DAY),
+      phoneNoX: '17000000001',
+      extension: '130',
+    });
     expect(first.extension).toBe('130');
-    expect(await codeOf(client.call(BindAxnExtension, { poolKey: 'FC-DEMO', phoneNoA: '13900139000', expiration: after(emu, DAY), phoneNoX: '17000000001', extension: '130' }))).toBe('isv.BIND_CONFLICT');
-    expect(await codeOf(client.call(BindAxnExtension, { poolKey: 'FC-DEMO', phoneNoA: '13800138000', expiration: after(emu, DAY), phoneNoX: '17000000001' }))).toBe('isv.BIND_CONFLICT');
+    expect(
+      await codeOf(
+        client.call(BindAxnExtension, {
+          poolKey: 'FC-DEMO',
+          phoneNoA: '13900139000',
+          expiration: after(emu, DAY),
+          phoneNoX: '17000000001',
+          extension: '130',
+        }),
+      ),
+    ).toBe('isv.BIND_CONFLICT');
+    expect(
+      await codeOf(
+        client.call(BindAxnExtension, {
+          poolKey: 'FC-DEMO',
+          phoneNoA: '13800138000',
+          expiration: after(emu, DAY),
+          phoneNoX: '17000000001',
+        }),
+      ),
+    ).toBe('isv.BIND_CONFLICT');
     // The same A elsewhere is fine: another X.
-    const other = await client.call(BindAxnExtension, { poolKey: 'FC-DEMO', phoneNoA: '13800138000', expiration: after(emu, DAY), phoneNoX: '17000000002' });
+    const other = await client.call(BindAxnExtension, {
+      poolKey: 'FC-DEMO',
+      phoneNoA: '13800138000',
+      expiration: after(emu, DAY),
+      phoneNoX: '17000000002',
+    });
     expect(other.secretNo).toBe('17000000002');
   });
 
   it('frees a slot at the instant its binding expires (clock shift), with no sweeper lag', async () => {
     const emu = await emulator();
     const client = clientFor(emu);
-    const first = await client.call(BindAxnExtension, { poolKey: 'FC-DEMO', phoneNoA: '13800138000', expiration: after(emu, 120_000), phoneNoX: '17000000001', extension: '130' });
+    const first = await client.call(BindAxnExtension, {
+      poolKey: 'FC-DEMO',
+      phoneNoA: '13800138000',
+      expiration: after(emu, 120_000),
+      phoneNoX: '17000000001',
+      extension: '130',
+    });
     await operator(emu, 'POST', 'clock', { advanceMs: 119_000 });
-    const stillActive = await client.call(QuerySubscriptionDetail, { poolKey: 'FC-DEMO', subsId: first.subsId, phoneNoX: '17000000001' });
+    const stillActive = await client.call(QuerySubscriptionDetail, {
+      poolKey: 'FC-DEMO',
+      subsId: first.subsId,
+      phoneNoX: '17000000001',
+    });
     expect(stillActive.status).toBe('active');
     await operator(emu, 'POST', 'clock', { advanceMs: 1_000 });
-    const expired = await client.call(QuerySubscriptionDetail, { poolKey: 'FC-DEMO', subsId: first.subsId, phoneNoX: '17000000001' });
+    const expired = await client.call(QuerySubscriptionDetail, {
+      poolKey: 'FC-DEMO',
+      subsId: first.subsId,
+      phoneNoX: '17000000001',
+    });
     expect(expired.status).toBe('expired');
-    expect((await client.call(QuerySubsId, { poolKey: 'FC-DEMO', phoneNoX: '17000000001' })).subsIds).toEqual([]);
-    const again = await client.call(BindAxnExtension, { poolKey: 'FC-DEMO', phoneNoA: '13900139000', expiration: after(emu, DAY), phoneNoX: '17000000001', extension: '130' });
+    expect((await client.call(QuerySubsId, { poolKey: 'FC-DEMO', phoneNoX: '17000000001' })).subsIds).toEqual(
+      [],
+    );
+    const again = await client.call(BindAxnExtension, {
+      poolKey: 'FC-DEMO',
+      phoneNoA: '13900139000',
+      expiration: after(emu, DAY),
+      phoneNoX: '17000000001',
+      extension: '130',
+    });
     expect(again.extension).toBe('130');
-    const update = client.call(UpdateSubscription, { poolKey: 'FC-DEMO', subsId: first.subsId, phoneNoX: '17000000001', operateType: 'updateExpire', expiration: after(emu, DAY) });
+    const update = client.call(UpdateSubscription, {
+      poolKey: 'FC-DEMO',
+      subsId: first.subsId,
+      phoneNoX: '17000000001',
+      operateType: 'updateExpire',
+      expiration: after(emu, DAY),
+    });
     expect(await codeOf(update)).toBe('isv.FORBIDDEN_ACTION');
   });
 });
@@ -123,10 +233,26 @@ describe('BindAxn', () => {
     const emu = await emulator();
     await smallPool(emu, 'FC-AXN', {}, [['17400000001', '北京']]);
     const client = clientFor(emu);
-    const out = await client.call(BindAxn, { poolKey: 'FC-AXN', phoneNoA: '13800138000', expiration: after(emu, DAY) });
+    const out = await client.call(BindAxn, {
+      poolKey: 'FC-AXN',
+      phoneNoA: '13800138000',
+      expiration: after(emu, DAY),
+    });
     expect(out.secretNo).toBe('17400000001');
-    expect(await codeOf(client.call(BindAxnExtension, { poolKey: 'FC-AXN', phoneNoA: '13900139000', expiration: after(emu, DAY) }))).toBe('isv.NO_AVAILABLE_NUMBER');
-    expect(await codeOf(client.call(BindAxn, { poolKey: 'FC-AXN', phoneNoA: '13900139000', expiration: after(emu, DAY) }))).toBe('isv.NO_AVAILABLE_NUMBER');
+    expect(
+      await codeOf(
+        client.call(BindAxnExtension, {
+          poolKey: 'FC-AXN',
+          phoneNoA: '13900139000',
+          expiration: after(emu, DAY),
+        }),
+      ),
+    ).toBe('isv.NO_AVAILABLE_NUMBER');
+    expect(
+      await codeOf(
+        client.call(BindAxn, { poolKey: 'FC-AXN', phoneNoA: '13900139000', expiration: after(emu, DAY) }),
+      ),
+    ).toBe('isv.NO_AVAILABLE_NUMBER');
   });
 });
 
@@ -134,43 +260,118 @@ describe('UpdateSubscription, UnbindSubscription and queries', () => {
   it('applies every OperateType and shows the result in the detail', async () => {
     const emu = await emulator();
     const client = clientFor(emu);
-    const b = await client.call(BindAxnExtension, { poolKey: 'FC-DEMO', phoneNoA: '13800138000', expiration: after(emu, DAY) });
+    const b = await client.call(BindAxnExtension, {
+      poolKey: 'FC-DEMO',
+      phoneNoA: '13800138000',
+      expiration: after(emu, DAY),
+    });
     const target = { poolKey: 'FC-DEMO', subsId: b.subsId, phoneNoX: b.secretNo };
     const expiration = after(emu, 3 * DAY);
     await client.call(UpdateSubscription, { ...target, operateType: 'updateNoA', phoneNoA: '13600136000' });
     await client.call(UpdateSubscription, { ...target, operateType: 'updateNoB', phoneNoB: '13700137000' });
     await client.call(UpdateSubscription, { ...target, operateType: 'updateExpire', expiration });
-    await client.call(UpdateSubscription, { ...target, operateType: 'updateCallRestrict', callRestrict: 'CONTROL_BX_DISABLE' });
-    await client.call(UpdateSubscription, { ...target, operateType: 'updateIsRecordingEnabled', isRecordingEnabled: true });
+    await client.call(UpdateSubscription, {
+      ...target,
+      operateType: 'updateCallRestrict',
+      callRestrict: 'CONTROL_BX_DISABLE',
+    });
+    await client.call(UpdateSubscription, {
+      ...target,
+      operateType: 'updateIsRecordingEnabled',
+      isRecordingEnabled: true,
+    });
     await client.call(UpdateSubscription, { ...target, operateType: 'updateOutId', outId: 'order 42' });
-    await client.call(UpdateSubscription, { ...target, operateType: 'updateAsr', asrStatus: true, asrModelId: 'm1' });
+    await client.call(UpdateSubscription, {
+      ...target,
+      operateType: 'updateAsr',
+      asrStatus: true,
+      asrModelId: 'm1',
+    });
     await client.call(UpdateSubscription, { ...target, operateType: 'updateAxgGroup', groupId: '7' });
-    await client.call(UpdateSubscription, { ...target, operateType: 'updateCallDisplayType', callDisplayType: 1 });
+    await client.call(UpdateSubscription, {
+      ...target,
+      operateType: 'updateCallDisplayType',
+      callDisplayType: 1,
+    });
     const detail = await client.call(QuerySubscriptionDetail, target);
-    expect(detail).toMatchObject({ phoneNoA: '13600136000', phoneNoB: '13700137000', expireDate: expiration, callRestrict: 'CONTROL_BX_DISABLE', needRecord: true, asrStatus: true, asrModelId: 'm1', groupId: '7' });
-    await client.call(UpdateSubscription, { ...target, operateType: 'updateCallRestrict', callRestrict: 'CONTROL_CLEAR_DISABLE' });
+    expect(detail).toMatchObject({
+      phoneNoA: '13600136000',
+      phoneNoB: '13700137000',
+      expireDate: expiration,
+      callRestrict: 'CONTROL_BX_DISABLE',
+      needRecord: true,
+      asrStatus: true,
+      asrModelId: 'm1',
+      groupId: '7',
+    });
+    await client.call(UpdateSubscription, {
+      ...target,
+      operateType: 'updateCallRestrict',
+      callRestrict: 'CONTROL_CLEAR_DISABLE',
+    });
     expect((await client.call(QuerySubscriptionDetail, target)).callRestrict).toBeUndefined();
   });
 
   it('answers isv.SUBS_NOT_EXIST for a SubsId that does not match X, and after unbinding', async () => {
     const emu = await emulator();
     const client = clientFor(emu);
-    const b = await client.call(BindAxnExtension, { poolKey: 'FC-DEMO', phoneNoA: '13800138000', expiration: after(emu, DAY), phoneNoX: '17000000001' });
-    const wrongX = client.call(UpdateSubscription, { poolKey: 'FC-DEMO', subsId: b.subsId, phoneNoX: '17000000002', operateType: 'updateNoB', phoneNoB: '13700137000' });
+    const b = await client.call(BindAxnExtension, {
+      poolKey: 'FC-DEMO',
+      phoneNoA: '13800138000',
+      expiration: after(emu, DAY),
+      phoneNoX: '17000000001',
+    });
+    const wrongX = client.call(UpdateSubscription, {
+      poolKey: 'FC-DEMO',
+      subsId: b.subsId,
+      phoneNoX: '17000000002',
+      operateType: 'updateNoB',
+      phoneNoB: '13700137000',
+    });
     expect(await codeOf(wrongX)).toBe('isv.SUBS_NOT_EXIST');
     await client.call(UnbindSubscription, { poolKey: 'FC-DEMO', subsId: b.subsId, secretNo: b.secretNo });
-    expect(await codeOf(client.call(UnbindSubscription, { poolKey: 'FC-DEMO', subsId: b.subsId, secretNo: b.secretNo }))).toBe('isv.SUBS_NOT_EXIST');
-    expect(await codeOf(client.call(QuerySubscriptionDetail, { poolKey: 'FC-DEMO', subsId: b.subsId, phoneNoX: b.secretNo }))).toBe('isv.SUBS_NOT_EXIST');
+    expect(
+      await codeOf(
+        client.call(UnbindSubscription, { poolKey: 'FC-DEMO', subsId: b.subsId, secretNo: b.secretNo }),
+      ),
+    ).toBe('isv.SUBS_NOT_EXIST');
+    expect(
+      await codeOf(
+        client.call(QuerySubscriptionDetail, { poolKey: 'FC-DEMO', subsId: b.subsId, phoneNoX: b.secretNo }),
+      ),
+    ).toBe('isv.SUBS_NOT_EXIST');
   });
 
   it('answers the documented isv.INVALID_PARAMETERS messages for blank OperateType parameters', async () => {
     const emu = await emulator();
     const client = clientFor(emu);
-    const b = await client.call(BindAxnExtension, { poolKey: 'FC-DEMO', phoneNoA: '13800138000', expiration: after(emu, DAY) });
-    const blank = await rawV2(emu, { Action: 'UpdateSubscription', PoolKey: 'FC-DEMO', SubsId: b.subsId, PhoneNoX: b.secretNo, OperateType: 'updateNoA' });
-    expect(blank.body).toMatchObject({ Code: 'isv.INVALID_PARAMETERS', Message: 'phoneNoA can not be blank for updateNoA' });
-    const noType = await rawV2(emu, { Action: 'UpdateSubscription', PoolKey: 'FC-DEMO', SubsId: b.subsId, PhoneNoX: b.secretNo, OperateType: '' });
-    expect(noType.body).toMatchObject({ Code: 'isv.INVALID_PARAMETERS', Message: 'operateType can not be blank' });
+    const b = await client.call(BindAxnExtension, {
+      poolKey: 'FC-DEMO',
+      phoneNoA: '13800138000',
+      expiration: after(emu, DAY),
+    });
+    const blank = await rawV2(emu, {
+      Action: 'UpdateSubscription',
+      PoolKey: 'FC-DEMO',
+      SubsId: b.subsId,
+      PhoneNoX: b.secretNo,
+      OperateType: 'updateNoA',
+    });
+    expect(blank.body).toMatchObject({
+      Code: 'isv.INVALID_PARAMETERS',
+      Message: 'phoneNoA can not be blank for updateNoA',
+    });
+    const noType = await rawV2(emu, {
+      Action: 'UpdateSubscription',
+      PoolKey: 'FC-DEMO',
+      SubsId: b.subsId,
+      PhoneNoX: b.secretNo,
+      OperateType: '',
+    });
+    expect(noType.body).toMatchObject({
+      Code: 'isv.INVALID_PARAMETERS',
+      Message: 'operateType can not be blank',
+    });
   });
 
   it('QuerySubsId lists every binding on a shared X, comma-separated, and 400 POOLKEY_NOT_EXIST for a bad pool', async () => {
@@ -178,7 +379,16 @@ describe('UpdateSubscription, UnbindSubscription and queries', () => {
     const client = clientFor(emu);
     const ids = [];
     for (const a of ['13800138000', '13900139000', '13700137000']) {
-      ids.push((await client.call(BindAxnExtension, { poolKey: 'FC-DEMO', phoneNoA: a, expiration: after(emu, DAY), phoneNoX: '17000000003' })).subsId);
+      ids.push(
+        (
+          await client.call(BindAxnExtension, {
+            poolKey: 'FC-DEMO',
+            phoneNoA: a,
+            expiration: after(emu, DAY),
+            phoneNoX: '17000000003',
+          })
+        ).subsId,
+      );
     }
     const raw = await rawV2(emu, { Action: 'QuerySubsId', PoolKey: 'FC-DEMO', PhoneNoX: '17000000003' });
     expect(raw.body.SubsId).toBe(ids.join(','));
@@ -211,8 +421,13 @@ describe('gateway rules', () => {
   ])('%s → %s %s', async (_name, options, params, status, code) => {
     const emu = await emulator();
     const opts = { ...options } as { secret?: string; timestamp?: Date };
-    if ((options as { timestamp?: string }).timestamp === 'OLD') opts.timestamp = new Date(emu.clock.now() - 16 * 60_000);
-    const answer = await rawV2(emu, { Action: 'QuerySubsId', PoolKey: 'FC-DEMO', PhoneNoX: '17000000001', ...params }, opts);
+    if ((options as { timestamp?: string }).timestamp === 'OLD')
+      opts.timestamp = new Date(emu.clock.now() - 16 * 60_000);
+    const answer = await rawV2(
+      emu,
+      { Action: 'QuerySubsId', PoolKey: 'FC-DEMO', PhoneNoX: '17000000001', ...params },
+      opts,
+    );
     expect(answer.status).toBe(status);
     expect(answer.body).toMatchObject({ Code: code, HostId: 'dyplsapi.aliyuncs.com' });
     expect(String(answer.body.Recommend)).toContain(`q=${encodeURIComponent(code)}`);
@@ -221,13 +436,24 @@ describe('gateway rules', () => {
 
   it('puts the server string to sign in SignatureDoesNotMatch', async () => {
     const emu = await emulator();
-    const answer = await rawV2(emu, { Action: 'QuerySubsId', PoolKey: 'FC-DEMO', PhoneNoX: '17000000001' }, { secret: 'nope' });
-    expect(String(answer.body.Message)).toMatch(/^Specified signature is not matched with our calculation\. server string to sign is:GET&%2F&AccessKeyId%3Dtestid%26Action%3DQuerySubsId/);
+    const answer = await rawV2(
+      emu,
+      { Action: 'QuerySubsId', PoolKey: 'FC-DEMO', PhoneNoX: '17000000001' },
+      { secret: 'nope' },
+    );
+    expect(String(answer.body.Message)).toMatch(
+      /^Specified signature is not matched with our calculation\. server string to sign is:GET&%2F&AccessKeyId%3Dtestid%26Action%3DQuerySubsId/,
+    );
   });
 
   it('refuses a reused nonce with SignatureNonceUsed', async () => {
     const emu = await emulator();
-    const params = { Action: 'QuerySubsId', PoolKey: 'FC-DEMO', PhoneNoX: '17000000001', SignatureNonce: 'same-nonce' };
+    const params = {
+      Action: 'QuerySubsId',
+      PoolKey: 'FC-DEMO',
+      PhoneNoX: '17000000001',
+      SignatureNonce: 'same-nonce',
+    };
     expect((await rawV2(emu, params)).body.Code).toBe('OK');
     const again = await rawV2(emu, params);
     expect(again.status).toBe(400);
@@ -236,9 +462,20 @@ describe('gateway rules', () => {
 
   it('answers in XML when Format=XML', async () => {
     const emu = await emulator();
-    const ok = await rawV2(emu, { Action: 'QuerySubsId', PoolKey: 'FC-DEMO', PhoneNoX: '17000000001', Format: 'XML' });
-    expect(ok.text).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?><QuerySubsIdResponse><RequestId>[0-9A-F-]{36}<\/RequestId><Code>OK<\/Code><Message>OK<\/Message><SubsId><\/SubsId><\/QuerySubsIdResponse>$/);
-    const error = await rawV2(emu, { Action: 'QuerySubsId', PoolKey: 'FC-DEMO', PhoneNoX: '17000000001', Format: 'XML' }, { secret: 'bad' });
+    const ok = await rawV2(emu, {
+      Action: 'QuerySubsId',
+      PoolKey: 'FC-DEMO',
+      PhoneNoX: '17000000001',
+      Format: 'XML',
+    });
+    expect(ok.text).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?><QuerySubsIdResponse><RequestId>[0-9A-F-]{36}<\/RequestId><Code>OK<\/Code><Message>OK<\/Message><SubsId><\/SubsId><\/QuerySubsIdResponse>$/,
+    );
+    const error = await rawV2(
+      emu,
+      { Action: 'QuerySubsId', PoolKey: 'FC-DEMO', PhoneNoX: '17000000001', Format: 'XML' },
+      { secret: 'bad' },
+    );
     expect(error.text).toContain('<Error><RequestId>');
     expect(error.text).toContain('<Code>SignatureDoesNotMatch</Code>');
   });
@@ -249,11 +486,21 @@ describe('gateway rules', () => {
     const emu = await emulator({ now: () => frozen });
     await operator(emu, 'POST', 'faults/qps', { action: 'QuerySubsId', qps: 2 });
     const codes = [];
-    for (let i = 0; i < 4; i++) codes.push((await rawV2(emu, { Action: 'QuerySubsId', PoolKey: 'FC-DEMO', PhoneNoX: '17000000001' })).body.Code);
+    for (let i = 0; i < 4; i++)
+      codes.push(
+        (await rawV2(emu, { Action: 'QuerySubsId', PoolKey: 'FC-DEMO', PhoneNoX: '17000000001' })).body.Code,
+      );
     expect(codes).toEqual(['OK', 'OK', 'isv.FLOW_LIMIT', 'isv.FLOW_LIMIT']);
-    const other = await rawV2(emu, { Action: 'QuerySubscriptionDetail', PoolKey: 'FC-DEMO', PhoneNoX: '17000000001', SubsId: '1' });
+    const other = await rawV2(emu, {
+      Action: 'QuerySubscriptionDetail',
+      PoolKey: 'FC-DEMO',
+      PhoneNoX: '17000000001',
+      SubsId: '1',
+    });
     expect(other.body.Code).toBe('isv.SUBS_NOT_EXIST');
     await operator(emu, 'POST', 'clock', { advanceMs: 1000 });
-    expect((await rawV2(emu, { Action: 'QuerySubsId', PoolKey: 'FC-DEMO', PhoneNoX: '17000000001' })).body.Code).toBe('OK');
+    expect(
+      (await rawV2(emu, { Action: 'QuerySubsId', PoolKey: 'FC-DEMO', PhoneNoX: '17000000001' })).body.Code,
+    ).toBe('OK');
   });
 });

@@ -42,8 +42,10 @@ export async function apiCommand(
     return 0;
   }
   const [action, ...pairs] = positionals;
-  if (!action) throw new UsageError('name an action, e.g. axn api QuerySubsId PoolKey=FC-DEMO PhoneNoX=17000000001');
-  if (!/^[A-Z][A-Za-z0-9]+$/.test(action)) throw new UsageError(`"${action}" is not an action name (e.g. BindAxnExtension)`);
+  if (!action)
+    throw new UsageError('name an action, e.g. axn api QuerySubsId PoolKey=FC-DEMO PhoneNoX=17000000001');
+  if (!/^[A-Z][A-Za-z0-9]+$/.test(action))
+    throw new UsageError(`"${action}" is not an action name (e.g. BindAxnExtension)`);
   const params: Record<string, string> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
@@ -51,11 +53,14 @@ export async function apiCommand(
     params[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   const signature = values.signature;
-  if (signature !== 'v2' && signature !== 'v3') throw new UsageError(`--signature must be v2 or v3, not "${signature}"`);
+  if (signature !== 'v2' && signature !== 'v3')
+    throw new UsageError(`--signature must be v2 or v3, not "${signature}"`);
   const method = values.method.toUpperCase();
-  if (method !== 'GET' && method !== 'POST') throw new UsageError(`--method must be GET or POST, not "${values.method}"`);
+  if (method !== 'GET' && method !== 'POST')
+    throw new UsageError(`--method must be GET or POST, not "${values.method}"`);
   const endpoint = values.endpoint ?? env.AXN_ENDPOINT;
-  if (endpoint === 'embedded') throw new UsageError('axn api needs a URL endpoint; start one with `axn emulator`');
+  if (endpoint === 'embedded')
+    throw new UsageError('axn api needs a URL endpoint; start one with `axn emulator`');
   try {
     const client = createDyplsClient({ endpoint, signature, method, env });
     try {
@@ -85,7 +90,8 @@ export async function apiCommand(
 function pretty(value: Record<string, unknown>, indent = ''): string {
   let text = '';
   for (const [key, child] of Object.entries(value)) {
-    if (child !== null && typeof child === 'object') text += `${indent}${key}:\n${pretty(child as Record<string, unknown>, `${indent}  `)}`;
+    if (child !== null && typeof child === 'object')
+      text += `${indent}${key}:\n${pretty(child as Record<string, unknown>, `${indent}  `)}`;
     else text += `${indent}${key}: ${child}\n`;
   }
   return text;

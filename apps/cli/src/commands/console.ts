@@ -28,7 +28,11 @@ export async function consoleCommand(
   out: NodeJS.WritableStream & { isTTY?: boolean },
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' } }, strict: true });
+  const { values } = parseArgs({
+    args: argv,
+    options: { help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  });
   if (values.help) {
     out.write(`${CONSOLE_USAGE}\n`);
     return 0;
@@ -36,7 +40,9 @@ export async function consoleCommand(
   const runtime = await createRuntime(env);
   const color = out.isTTY === true && !env.NO_COLOR;
   const now = () => Date.now();
-  const where = runtime.emulator ? `embedded emulator ${runtime.emulator.url}, pool ${runtime.config.poolKey}` : `${runtime.config.endpoint}, pool ${runtime.config.poolKey}`;
+  const where = runtime.emulator
+    ? `embedded emulator ${runtime.emulator.url}, pool ${runtime.config.poolKey}`
+    : `${runtime.config.endpoint}, pool ${runtime.config.poolKey}`;
   out.write(`axnbot console — ${where}\n`);
   out.write(`${renderText({ kind: 'help', locale: runtime.config.locale }, { now: now(), color })}\n`);
   out.write(`Try: /bind 13800138000 city=北京 expires=2d    (exit or Ctrl-D to leave)\n`);
@@ -69,7 +75,10 @@ export async function consoleCommand(
             maxExpiresMs: runtime.config.maxExpiresMs,
             maxBulk: runtime.config.maxBulk,
           });
-          const reply = await runtime.service.execute(command, { ...runtime.actor, idempotencyKey: randomUUID() });
+          const reply = await runtime.service.execute(command, {
+            ...runtime.actor,
+            idempotencyKey: randomUUID(),
+          });
           out.write(`${renderText(reply, { now: now(), color })}\n`);
         }
         rl.prompt();

@@ -48,18 +48,31 @@ export async function emulatorCommand(argv: string[], out: NodeJS.WritableStream
     return 0;
   }
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: "${values.port}" is not a port number`);
-  if (values.seed !== 'demo' && values.seed !== 'none') throw new UsageError(`--seed: "${values.seed}" must be demo or none`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port: "${values.port}" is not a port number`);
+  if (values.seed !== 'demo' && values.seed !== 'none')
+    throw new UsageError(`--seed: "${values.seed}" must be demo or none`);
   const receiptUrl = values['receipt-url'];
-  if (receiptUrl !== undefined && !/^https?:\/\//.test(receiptUrl)) throw new UsageError('--receipt-url must be an http(s) URL');
+  if (receiptUrl !== undefined && !/^https?:\/\//.test(receiptUrl))
+    throw new UsageError('--receipt-url must be an http(s) URL');
   const keys = parseKeys(values.keys);
-  const emu = await startEmulator({ host: values.host, port, db: values.db, seed: values.seed, keys, receiptUrl });
+  const emu = await startEmulator({
+    host: values.host,
+    port,
+    db: values.db,
+    seed: values.seed,
+    keys,
+    receiptUrl,
+  });
   out.write(`axn emulator listening on ${emu.url}\n`);
   out.write(`  database  ${values.db}\n`);
   out.write(`  keys      ${[...keys.keys()].join(', ')} (secrets as given)\n`);
-  if (values.seed === 'demo') out.write('  pool      FC-DEMO (25 numbers: 北京 上海 广州 深圳 杭州, 3-digit extensions)\n');
+  if (values.seed === 'demo')
+    out.write('  pool      FC-DEMO (25 numbers: 北京 上海 广州 深圳 杭州, 3-digit extensions)\n');
   out.write(`  operator  ${emu.url}/_emulator/health\n`);
-  out.write(`Try: ALIBABA_CLOUD_ACCESS_KEY_ID=testid ALIBABA_CLOUD_ACCESS_KEY_SECRET=testsecret axn api QuerySubsId PoolKey=FC-DEMO PhoneNoX=17000000001 --endpoint ${emu.url}\n`);
+  out.write(
+    `Try: ALIBABA_CLOUD_ACCESS_KEY_ID=testid ALIBABA_CLOUD_ACCESS_KEY_SECRET=testsecret axn api QuerySubsId PoolKey=FC-DEMO PhoneNoX=17000000001 --endpoint ${emu.url}\n`,
+  );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

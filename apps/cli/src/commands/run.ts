@@ -14,7 +14,11 @@ Runs one chat command through the binding service and prints the reply.
 Same configuration as axn console. Exit status: 0 on success, 1 on a refusal or failure, 2 on a usage error.`;
 
 /** `axn run`: one command, its Reply printed (as JSON with --json). */
-export async function runCommand(argv: string[], out: NodeJS.WritableStream, env: NodeJS.ProcessEnv): Promise<number> {
+export async function runCommand(
+  argv: string[],
+  out: NodeJS.WritableStream,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },

@@ -25,7 +25,12 @@ export interface BindOptions {
 
 /** A parsed command: what to do, in which language to answer. */
 export type Command =
-  | { readonly verb: 'bind'; readonly locale: Locale; readonly phones: readonly string[]; readonly options: BindOptions }
+  | {
+      readonly verb: 'bind';
+      readonly locale: Locale;
+      readonly phones: readonly string[];
+      readonly options: BindOptions;
+    }
   | { readonly verb: 'unbind'; readonly locale: Locale; readonly target: Target }
   | { readonly verb: 'extend'; readonly locale: Locale; readonly target: Target; readonly expiresAt: number }
   | { readonly verb: 'info'; readonly locale: Locale; readonly target: Target }

@@ -42,7 +42,9 @@ export function parseDuration(text: string): number | undefined {
 export function parseExpiry(text: string, now: number): number | undefined {
   const duration = parseDuration(text);
   if (duration !== undefined) return now + duration;
-  const m = /^(?:(\d{4})[-/.])?(\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(text.trim());
+  const m = /^(?:(\d{4})[-/.])?(\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(
+    text.trim(),
+  );
   if (!m) return undefined;
   const [, yearText, monthText, dayText, hourText, minuteText, secondText] = m;
   const month = Number(monthText);
@@ -51,7 +53,8 @@ export function parseExpiry(text: string, now: number): number | undefined {
   const hour = endOfDay ? 23 : Number(hourText);
   const minute = endOfDay ? 59 : Number(minuteText);
   const second = endOfDay ? 59 : Number(secondText ?? 0);
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return undefined;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59)
+    return undefined;
   const build = (year: number) => {
     const at = beijingToEpoch(year, month, day, hour, minute, second);
     // Reject dates that rolled over (02-30 → 03-02).

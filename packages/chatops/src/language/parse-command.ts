@@ -2,49 +2,53 @@ import type { BindOptions, Command, Locale, ParseContext, ParseError, Target, Ve
 import { parseExpiry } from './duration.js';
 import { looksLikePhonePart, normalizePhone } from './phone.js';
 import { closest } from './suggest.js';
-import { type Token, normalizeText, tokenize } from './tokenize.js';
+import { normalizeText, type Token, tokenize } from './tokenize.js';
 import { allUsage, USAGE } from './usage.js';
 
 // Maps, not object literals: a user typing `__proto__` or `constructor` must find nothing.
-const VERBS = new Map<string, { verb: Verb; zh: boolean }>(Object.entries({
-  bind: { verb: 'bind', zh: false },
-  unbind: { verb: 'unbind', zh: false },
-  extend: { verb: 'extend', zh: false },
-  info: { verb: 'info', zh: false },
-  list: { verb: 'list', zh: false },
-  help: { verb: 'help', zh: false },
-  绑定: { verb: 'bind', zh: true },
-  解绑: { verb: 'unbind', zh: true },
-  延期: { verb: 'extend', zh: true },
-  续期: { verb: 'extend', zh: true },
-  查询: { verb: 'info', zh: true },
-  列表: { verb: 'list', zh: true },
-  帮助: { verb: 'help', zh: true },
-}));
+const VERBS = new Map<string, { verb: Verb; zh: boolean }>(
+  Object.entries({
+    bind: { verb: 'bind', zh: false },
+    unbind: { verb: 'unbind', zh: false },
+    extend: { verb: 'extend', zh: false },
+    info: { verb: 'info', zh: false },
+    list: { verb: 'list', zh: false },
+    help: { verb: 'help', zh: false },
+    绑定: { verb: 'bind', zh: true },
+    解绑: { verb: 'unbind', zh: true },
+    延期: { verb: 'extend', zh: true },
+    续期: { verb: 'extend', zh: true },
+    查询: { verb: 'info', zh: true },
+    列表: { verb: 'list', zh: true },
+    帮助: { verb: 'help', zh: true },
+  }),
+);
 
 type OptionKey = 'city' | 'expires' | 'ext' | 'x' | 'b' | 'record' | 'out' | 'pool';
 
-const OPTION_ALIASES = new Map<string, OptionKey>(Object.entries({
-  city: 'city',
-  城市: 'city',
-  expires: 'expires',
-  exp: 'expires',
-  ttl: 'expires',
-  有效期: 'expires',
-  ext: 'ext',
-  分机: 'ext',
-  x: 'x',
-  号码: 'x',
-  b: 'b',
-  默认: 'b',
-  record: 'record',
-  录音: 'record',
-  out: 'out',
-  outid: 'out',
-  业务号: 'out',
-  pool: 'pool',
-  号池: 'pool',
-} satisfies Record<string, OptionKey>));
+const OPTION_ALIASES = new Map<string, OptionKey>(
+  Object.entries({
+    city: 'city',
+    城市: 'city',
+    expires: 'expires',
+    exp: 'expires',
+    ttl: 'expires',
+    有效期: 'expires',
+    ext: 'ext',
+    分机: 'ext',
+    x: 'x',
+    号码: 'x',
+    b: 'b',
+    默认: 'b',
+    record: 'record',
+    录音: 'record',
+    out: 'out',
+    outid: 'out',
+    业务号: 'out',
+    pool: 'pool',
+    号池: 'pool',
+  } satisfies Record<string, OptionKey>),
+);
 
 /** The name of each option as shown to a user of each language. */
 const OPTION_NAMES: Record<OptionKey, Record<Locale, string>> = {
@@ -69,23 +73,59 @@ const TEXT = {
   unknownKey: { en: '"{token}" is not an option of bind.', zh: '“{token}”不是绑定的选项。' },
   repeatedKey: { en: '{token} is given twice.', zh: '{token} 重复了。' },
   emptyValue: { en: '{token} needs a value, e.g. {example}.', zh: '{token} 需要一个值，例如 {example}。' },
-  notPhone: { en: '"{token}" is not a phone number (11-digit mobile, or landline with area code).', zh: '“{token}”不是有效的电话号码（11位手机号，或带区号的固话）。' },
+  notPhone: {
+    en: '"{token}" is not a phone number (11-digit mobile, or landline with area code).',
+    zh: '“{token}”不是有效的电话号码（11位手机号，或带区号的固话）。',
+  },
   noPhone: { en: 'Give at least one A number to bind.', zh: '请至少给出一个要绑定的A号码。' },
-  tooMany: { en: 'At most {max} numbers in one bind; you gave {count}.', zh: '一次最多绑定 {max} 个号码，您给了 {count} 个。' },
-  badExpiry: { en: '"{token}" is not a duration (2d, 3h, 1d12h) or a Beijing time (2026-12-01 18:00).', zh: '“{token}”不是时长（2天、3小时）或北京时间（2026-12-01 18:00）。' },
-  tooSoon: { en: 'The expiry {token} must be more than a minute from now.', zh: '过期时间 {token} 必须在1分钟以后。' },
-  tooLate: { en: 'The expiry {token} is beyond the limit of {max} from now.', zh: '过期时间 {token} 超出上限（{max}）。' },
+  tooMany: {
+    en: 'At most {max} numbers in one bind; you gave {count}.',
+    zh: '一次最多绑定 {max} 个号码，您给了 {count} 个。',
+  },
+  badExpiry: {
+    en: '"{token}" is not a duration (2d, 3h, 1d12h) or a Beijing time (2026-12-01 18:00).',
+    zh: '“{token}”不是时长（2天、3小时）或北京时间（2026-12-01 18:00）。',
+  },
+  tooSoon: {
+    en: 'The expiry {token} must be more than a minute from now.',
+    zh: '过期时间 {token} 必须在1分钟以后。',
+  },
+  tooLate: {
+    en: 'The expiry {token} is beyond the limit of {max} from now.',
+    zh: '过期时间 {token} 超出上限（{max}）。',
+  },
   badExtension: { en: 'The extension "{token}" must be 1–3 digits.', zh: '分机号“{token}”必须是1-3位数字。' },
-  extensionNeedsX: { en: 'An extension needs an X number too: add x=<X number>.', zh: '指定分机号时必须同时指定号码=<X号码>。' },
-  extensionBulk: { en: 'ext= and x= bind a single number; remove them to bind several.', zh: '分机=和号码=只能用于单个号码；批量绑定请去掉。' },
+  extensionNeedsX: {
+    en: 'An extension needs an X number too: add x=<X number>.',
+    zh: '指定分机号时必须同时指定号码=<X号码>。',
+  },
+  extensionBulk: {
+    en: 'ext= and x= bind a single number; remove them to bind several.',
+    zh: '分机=和号码=只能用于单个号码；批量绑定请去掉。',
+  },
   badX: { en: '"{token}" is not an X number (digits only).', zh: '“{token}”不是有效的X号码（只能是数字）。' },
   badRecord: { en: '"{token}" is not yes or no.', zh: '“{token}”不是 是/否。' },
-  outTooLong: { en: 'The business id is {bytes} bytes; at most 255.', zh: '业务号有 {bytes} 字节，最多 255 字节。' },
-  badCity: { en: 'The city "{token}" is too long (at most 32 characters).', zh: '城市“{token}”太长（最多32个字符）。' },
+  outTooLong: {
+    en: 'The business id is {bytes} bytes; at most 255.',
+    zh: '业务号有 {bytes} 字节，最多 255 字节。',
+  },
+  badCity: {
+    en: 'The city "{token}" is too long (at most 32 characters).',
+    zh: '城市“{token}”太长（最多32个字符）。',
+  },
   badPool: { en: 'The pool key "{token}" is not valid.', zh: '号池“{token}”无效。' },
-  noTarget: { en: 'Say which binding: a SubsId, an A number, or X#ext.', zh: '请指定绑定：绑定ID、A号码或 X号码#分机。' },
-  badTarget: { en: '"{token}" is not a SubsId, an A number or X#ext.', zh: '“{token}”不是绑定ID、A号码或 X号码#分机。' },
-  noExpiry: { en: 'Say until when: a duration (2d) or a Beijing time.', zh: '请给出延期到何时：时长（2天）或北京时间。' },
+  noTarget: {
+    en: 'Say which binding: a SubsId, an A number, or X#ext.',
+    zh: '请指定绑定：绑定ID、A号码或 X号码#分机。',
+  },
+  badTarget: {
+    en: '"{token}" is not a SubsId, an A number or X#ext.',
+    zh: '“{token}”不是绑定ID、A号码或 X号码#分机。',
+  },
+  noExpiry: {
+    en: 'Say until when: a duration (2d) or a Beijing time.',
+    zh: '请给出延期到何时：时长（2天）或北京时间。',
+  },
   extraWords: { en: '"{token}" was not expected here.', zh: '这里不需要“{token}”。' },
   badScope: { en: '"{token}" must be mine or all.', zh: '“{token}”应为 我的 或 全部。' },
   badTopic: { en: '"{token}" is not a command to explain.', zh: '“{token}”不是可说明的命令。' },
@@ -128,7 +168,10 @@ export function parseCommand(text: string, context: ParseContext): Command | Par
       verb,
       token,
       message: fill(TEXT[refusal.key][locale], { token: token ?? '', ...refusal.vars }),
-      suggestion: refusal.suggestion === undefined ? undefined : fill(TEXT.didYouMean[locale], { token: refusal.suggestion }),
+      suggestion:
+        refusal.suggestion === undefined
+          ? undefined
+          : fill(TEXT.didYouMean[locale], { token: refusal.suggestion }),
       usage: verb ? USAGE[verb][locale] : allUsage(locale),
     };
   };
@@ -146,7 +189,10 @@ export function parseCommand(text: string, context: ParseContext): Command | Par
     const entry = VERBS.get(word.toLowerCase());
     if (!entry) {
       if (/[\u4e00-\u9fff]/.test(word)) locale = 'zh';
-      const suggestion = closest(word, [...VERBS.keys()].filter((alias) => /[\u4e00-\u9fff]/.test(alias) === (locale === 'zh')));
+      const suggestion = closest(
+        word,
+        [...VERBS.keys()].filter((alias) => /[\u4e00-\u9fff]/.test(alias) === (locale === 'zh')),
+      );
       throw new Refusal('unknownVerb', word, {}, suggestion);
     }
     verb = entry.verb;
@@ -190,7 +236,10 @@ function splitOption(token: Token): { key: string; value: string } | undefined {
 }
 
 /** Reads `key=value` options (joining a date with a following `HH:mm`) and the positional words. */
-function readOptions(tokens: readonly Token[]): { options: Map<OptionKey, { raw: string; value: string }>; positionals: string[] } {
+function readOptions(tokens: readonly Token[]): {
+  options: Map<OptionKey, { raw: string; value: string }>;
+  positionals: string[];
+} {
   const options = new Map<OptionKey, { raw: string; value: string }>();
   const positionals: string[] = [];
   for (let index = 0; index < tokens.length; index++) {
@@ -208,7 +257,12 @@ function readOptions(tokens: readonly Token[]): { options: Map<OptionKey, { raw:
     if (options.has(key)) throw new Refusal('repeatedKey', option.key);
     let value = option.value;
     const next = tokens[index + 1];
-    if (key === 'expires' && /^(?:\d{4}-)?\d{1,2}-\d{1,2}$/.test(value) && next && /^\d{1,2}:\d{2}(?::\d{2})?$/.test(next.text)) {
+    if (
+      key === 'expires' &&
+      /^(?:\d{4}-)?\d{1,2}-\d{1,2}$/.test(value) &&
+      next &&
+      /^\d{1,2}:\d{2}(?::\d{2})?$/.test(next.text)
+    ) {
       value = `${value} ${next.text}`;
       index++;
     }
@@ -244,12 +298,15 @@ function readPhones(words: readonly string[]): string[] {
 }
 
 function readExpiry(raw: string, value: string, context: ParseContext, locale: Locale): number {
-  if (!value) throw new Refusal('emptyValue', raw, { example: locale === 'zh' ? '有效期=2天' : 'expires=2d' });
+  if (!value)
+    throw new Refusal('emptyValue', raw, { example: locale === 'zh' ? '有效期=2天' : 'expires=2d' });
   const at = parseExpiry(value, context.now);
   if (at === undefined) throw new Refusal('badExpiry', value);
   if (at - context.now <= 60_000) throw new Refusal('tooSoon', value);
   if (at - context.now > context.maxExpiresMs) {
-    throw new Refusal('tooLate', value, { max: `${Math.round(context.maxExpiresMs / 86_400_000)}${locale === 'zh' ? '天' : 'd'}` });
+    throw new Refusal('tooLate', value, {
+      max: `${Math.round(context.maxExpiresMs / 86_400_000)}${locale === 'zh' ? '天' : 'd'}`,
+    });
   }
   return at;
 }
@@ -258,7 +315,8 @@ function parseBind(tokens: readonly Token[], locale: Locale, context: ParseConte
   const { options, positionals } = readOptions(tokens);
   const phones = [...new Set(readPhones(positionals))];
   if (phones.length === 0) throw new Refusal('noPhone');
-  if (phones.length > context.maxBulk) throw new Refusal('tooMany', undefined, { max: context.maxBulk, count: phones.length });
+  if (phones.length > context.maxBulk)
+    throw new Refusal('tooMany', undefined, { max: context.maxBulk, count: phones.length });
   const get = (key: OptionKey) => {
     const option = options.get(key);
     if (option && option.value === '') {
@@ -335,23 +393,39 @@ function parseExtend(tokens: readonly Token[], locale: Locale, context: ParseCon
   if (stray) throw new Refusal('extraWords', `${stray[1].raw}=${stray[1].value}`);
   const expires = options.get('expires');
   if (expires) {
-    return { verb: 'extend', locale, target: parseTarget(positionals), expiresAt: readExpiry(expires.raw, expires.value, context, locale) };
+    return {
+      verb: 'extend',
+      locale,
+      target: parseTarget(positionals),
+      expiresAt: readExpiry(expires.raw, expires.value, context, locale),
+    };
   }
   if (positionals.length < 2) throw new Refusal(positionals.length === 0 ? 'noTarget' : 'noExpiry');
   // The expiry is the last word, or the last two (a date and a time).
   const lastTwo = positionals.slice(-2).join(' ');
   if (positionals.length >= 3 && parseExpiry(lastTwo, context.now) !== undefined && /:/.test(lastTwo)) {
-    return { verb: 'extend', locale, target: parseTarget(positionals.slice(0, -2)), expiresAt: readExpiry('expires', lastTwo, context, locale) };
+    return {
+      verb: 'extend',
+      locale,
+      target: parseTarget(positionals.slice(0, -2)),
+      expiresAt: readExpiry('expires', lastTwo, context, locale),
+    };
   }
   const last = positionals[positionals.length - 1]!;
-  return { verb: 'extend', locale, target: parseTarget(positionals.slice(0, -1)), expiresAt: readExpiry('expires', last, context, locale) };
+  return {
+    verb: 'extend',
+    locale,
+    target: parseTarget(positionals.slice(0, -1)),
+    expiresAt: readExpiry('expires', last, context, locale),
+  };
 }
 
 function parseList(tokens: readonly Token[], locale: Locale): Command {
   const words = positionalsOnly(tokens);
   if (words.length > 1) throw new Refusal('extraWords', words[1]);
   const scope = words[0]?.toLowerCase();
-  if (scope === undefined || scope === 'mine' || scope === '我的') return { verb: 'list', locale, scope: 'mine' };
+  if (scope === undefined || scope === 'mine' || scope === '我的')
+    return { verb: 'list', locale, scope: 'mine' };
   if (scope === 'all' || scope === '全部' || scope === '所有') return { verb: 'list', locale, scope: 'all' };
   throw new Refusal('badScope', words[0], {}, closest(scope, ['mine', 'all']));
 }
@@ -360,6 +434,12 @@ function parseHelp(tokens: readonly Token[], locale: Locale): Command {
   const words = tokens.map((token) => stripSlash(token.text));
   if (words.length === 0) return { verb: 'help', locale };
   const entry = VERBS.get(words[0]!.toLowerCase());
-  if (!entry || words.length > 1) throw new Refusal('badTopic', words[entry ? 1 : 0], {}, entry ? undefined : closest(words[0]!, [...VERBS.keys()]));
+  if (!entry || words.length > 1)
+    throw new Refusal(
+      'badTopic',
+      words[entry ? 1 : 0],
+      {},
+      entry ? undefined : closest(words[0]!, [...VERBS.keys()]),
+    );
   return { verb: 'help', locale, topic: entry.verb };
 }

@@ -32,7 +32,9 @@ export function maskPhone(digits: string): string {
     const area = digits.startsWith('01') || digits.startsWith('02') ? 3 : 4;
     return `${digits.slice(0, area)}****${digits.slice(-4)}`;
   }
-  return digits.length <= 2 ? '*'.repeat(digits.length) : `${'*'.repeat(digits.length - 2)}${digits.slice(-2)}`;
+  return digits.length <= 2
+    ? '*'.repeat(digits.length)
+    : `${'*'.repeat(digits.length - 2)}${digits.slice(-2)}`;
 }
 
 /** X grouped for reading: `170 0000 0001` (3-4-4 for 11 digits). */

@@ -7,7 +7,10 @@ export const USAGE: Record<Verb, Record<Locale, string>> = {
     zh: '绑定 <A号码> [更多A号码…] [城市=北京] [有效期=2天] [号码=<X> 分机=<1-3位>] [默认=<B号码>] [录音=是] [业务号=<文本>]',
   },
   unbind: { en: 'unbind <SubsId | A number | X#ext>', zh: '解绑 <绑定ID | A号码 | X号码#分机>' },
-  extend: { en: 'extend <SubsId | A number | X#ext> <2d | 2026-12-01 18:00>', zh: '延期 <绑定ID | A号码 | X号码#分机> <2天 | 2026-12-01 18:00>' },
+  extend: {
+    en: 'extend <SubsId | A number | X#ext> <2d | 2026-12-01 18:00>',
+    zh: '延期 <绑定ID | A号码 | X号码#分机> <2天 | 2026-12-01 18:00>',
+  },
   info: { en: 'info <SubsId | A number | X#ext>', zh: '查询 <绑定ID | A号码 | X号码#分机>' },
   list: { en: 'list [mine | all]', zh: '列表 [我的 | 全部]' },
   help: { en: 'help [bind | unbind | extend | info | list]', zh: '帮助 [绑定 | 解绑 | 延期 | 查询 | 列表]' },

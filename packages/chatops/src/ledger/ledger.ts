@@ -25,7 +25,12 @@ export interface BindingRecord {
 }
 
 /** Fields a binding's later life may change. */
-export type BindingPatch = Partial<Pick<BindingRecord, 'subsId' | 'secretNo' | 'extension' | 'expiresAt' | 'status' | 'requestId' | 'updatedAt'>>;
+export type BindingPatch = Partial<
+  Pick<
+    BindingRecord,
+    'subsId' | 'secretNo' | 'extension' | 'expiresAt' | 'status' | 'requestId' | 'updatedAt'
+  >
+>;
 
 /** Who did what, where, with what result. A is masked in `target`. */
 export interface AuditEvent {

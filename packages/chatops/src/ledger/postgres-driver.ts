@@ -14,9 +14,13 @@ function numbered(sql: string): string {
  * A {@link SqlDriver} over a PostgreSQL pool. `schema`, when given, is created if needed and used as the
  * search path — how tests keep runs apart on one database.
  */
-export async function postgresDriver(connectionString: string, options: { schema?: string; max?: number } = {}): Promise<SqlDriver> {
+export async function postgresDriver(
+  connectionString: string,
+  options: { schema?: string; max?: number } = {},
+): Promise<SqlDriver> {
   const { schema } = options;
-  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error('schema must be a lower-case SQL identifier');
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+    throw new Error('schema must be a lower-case SQL identifier');
   if (schema) {
     const admin = new pg.Client({ connectionString });
     await admin.connect();

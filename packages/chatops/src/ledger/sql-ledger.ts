@@ -62,7 +62,19 @@ function auditStatement(e: AuditEvent): readonly [string, readonly unknown[]] {
   return [
     `INSERT INTO axn_audit (id, at, platform, user_id, user_name, channel_id, action, target, result, request_id, detail)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [randomUUID(), e.at, e.platform, e.userId, e.userName, e.channelId, e.action, e.target, e.result, e.requestId, e.detail],
+    [
+      randomUUID(),
+      e.at,
+      e.platform,
+      e.userId,
+      e.userName,
+      e.channelId,
+      e.action,
+      e.target,
+      e.result,
+      e.requestId,
+      e.detail,
+    ],
   ];
 }
 
@@ -77,7 +89,10 @@ export class SqlLedger implements Ledger {
       const [row] = await db.query<{ version: number }>('SELECT MAX(version) AS version FROM axn_schema');
       const current = Number(row?.version ?? 0);
       for (let index = current; index < LEDGER_MIGRATIONS.length; index++) {
-        for (const statement of (LEDGER_MIGRATIONS[index] as string).split(';').map((s) => s.trim()).filter(Boolean)) {
+        for (const statement of (LEDGER_MIGRATIONS[index] as string)
+          .split(';')
+          .map((s) => s.trim())
+          .filter(Boolean)) {
           await db.run(statement);
         }
         await db.run('INSERT INTO axn_schema (version) VALUES (?)', [index + 1]);
@@ -87,18 +102,28 @@ export class SqlLedger implements Ledger {
   }
 
   async claimDelivery(key: string, now: number): Promise<boolean> {
-    const changed = await this.db.run('INSERT INTO axn_deliveries (key, created_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING', [key, now]);
+    const changed = await this.db.run(
+      'INSERT INTO axn_deliveries (key, created_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',
+      [key, now],
+    );
     return changed === 1;
   }
 
   async deliveryReply(key: string): Promise<Reply | null | undefined> {
-    const [row] = await this.db.query<{ reply: string | null }>('SELECT reply FROM axn_deliveries WHERE key = ?', [key]);
+    const [row] = await this.db.query<{ reply: string | null }>(
+      'SELECT reply FROM axn_deliveries WHERE key = ?',
+      [key],
+    );
     if (!row) return undefined;
     return row.reply === null ? null : (JSON.parse(row.reply) as Reply);
   }
 
   async completeDelivery(key: string, reply: Reply, now: number): Promise<void> {
-    await this.db.run('UPDATE axn_deliveries SET reply = ?, completed_at = ? WHERE key = ?', [JSON.stringify(reply), now, key]);
+    await this.db.run('UPDATE axn_deliveries SET reply = ?, completed_at = ? WHERE key = ?', [
+      JSON.stringify(reply),
+      now,
+      key,
+    ]);
   }
 
   async insertBinding(r: BindingRecord): Promise<void> {
@@ -107,8 +132,25 @@ export class SqlLedger implements Ledger {
          out_id, status, platform, user_id, user_name, channel_id, created_at, updated_at, request_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
-        r.ref, r.subsId, r.secretNo, r.extension, r.phoneMasked, r.phoneHash, r.poolKey, r.city, r.expiresAt, r.recording ? 1 : 0,
-        r.outId, r.status, r.platform, r.userId, r.userName, r.channelId, r.createdAt, r.updatedAt, r.requestId,
+        r.ref,
+        r.subsId,
+        r.secretNo,
+        r.extension,
+        r.phoneMasked,
+        r.phoneHash,
+        r.poolKey,
+        r.city,
+        r.expiresAt,
+        r.recording ? 1 : 0,
+        r.outId,
+        r.status,
+        r.platform,
+        r.userId,
+        r.userName,
+        r.channelId,
+        r.createdAt,
+        r.updatedAt,
+        r.requestId,
       ],
     );
   }
@@ -118,7 +160,10 @@ export class SqlLedger implements Ledger {
     const statements: Array<readonly [string, readonly unknown[]]> = [];
     if (keys.length > 0) {
       const sets = keys.map((key) => `${PATCH_COLUMNS[key]} = ?`).join(', ');
-      statements.push([`UPDATE axn_bindings SET ${sets} WHERE ref = ?`, [...keys.map((key) => patch[key]), ref]]);
+      statements.push([
+        `UPDATE axn_bindings SET ${sets} WHERE ref = ?`,
+        [...keys.map((key) => patch[key]), ref],
+      ]);
     }
     if (audit) statements.push(auditStatement(audit));
     if (statements.length === 1) await this.db.run(statements[0]![0], statements[0]![1]);
@@ -144,7 +189,10 @@ export class SqlLedger implements Ledger {
   }
 
   async bindingsByPhoneHash(phoneHash: string): Promise<BindingRecord[]> {
-    const rows = await this.db.query<BindingRow>('SELECT * FROM axn_bindings WHERE phone_hash = ? ORDER BY created_at DESC LIMIT 20', [phoneHash]);
+    const rows = await this.db.query<BindingRow>(
+      'SELECT * FROM axn_bindings WHERE phone_hash = ? ORDER BY created_at DESC LIMIT 20',
+      [phoneHash],
+    );
     return rows.map(toRecord);
   }
 
@@ -156,7 +204,10 @@ export class SqlLedger implements Ledger {
       params.push(query.owner.platform, query.owner.userId);
     }
     params.push(query.limit);
-    const rows = await this.db.query<BindingRow>(`SELECT * FROM axn_bindings WHERE ${where.join(' AND ')} ORDER BY expires_at ASC LIMIT ?`, params);
+    const rows = await this.db.query<BindingRow>(
+      `SELECT * FROM axn_bindings WHERE ${where.join(' AND ')} ORDER BY expires_at ASC LIMIT ?`,
+      params,
+    );
     return rows.map(toRecord);
   }
 
@@ -174,7 +225,10 @@ export class SqlLedger implements Ledger {
   }
 
   async auditEvents(limit: number): Promise<AuditEvent[]> {
-    const rows = await this.db.query<Record<string, string | number | null>>('SELECT * FROM axn_audit ORDER BY at DESC LIMIT ?', [limit]);
+    const rows = await this.db.query<Record<string, string | number | null>>(
+      'SELECT * FROM axn_audit ORDER BY at DESC LIMIT ?',
+      [limit],
+    );
     return rows.map((row) => ({
       at: Number(row.at),
       platform: String(row.platform),

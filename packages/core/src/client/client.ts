@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import { Agent, type Dispatcher } from 'undici';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { AxnError } from '../errors/axn-error.js';
 import { parseJsonLossless } from '../lossless-json.js';
 import type { AnyOperation, OperationInput, OperationOutput } from '../operations/operation.js';
@@ -56,7 +56,11 @@ export interface DyplsClient {
    */
   call<Op extends AnyOperation>(operation: Op, input: OperationInput<Op>): Promise<OperationOutput<Op>>;
   /** Sends raw wire parameters (for `axn api`): signed and classified the same way, output undecoded. */
-  callRaw(action: string, params: Record<string, string>, effect?: 'read' | 'write'): Promise<Record<string, unknown>>;
+  callRaw(
+    action: string,
+    params: Record<string, string>,
+    effect?: 'read' | 'write',
+  ): Promise<Record<string, unknown>>;
   readonly endpoint: string;
   /** Releases pooled connections (only those of a dispatcher the client created). */
   close(): Promise<void>;
@@ -81,7 +85,8 @@ export function createDyplsClient(options: DyplsClientOptions = {}): DyplsClient
   const sleep = options.sleep ?? defaultSleep;
   const ownsDispatcher = options.dispatcher === undefined;
   const dispatcher =
-    options.dispatcher ?? new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 30_000, connections: 64 });
+    options.dispatcher ??
+    new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 30_000, connections: 64 });
   const bucket = options.maxQps ? new TokenBucket(options.maxQps, now, sleep) : undefined;
   const redact = redactor(credentials);
 
@@ -106,7 +111,13 @@ export function createDyplsClient(options: DyplsClientOptions = {}): DyplsClient
       const encoded = `${signed.canonicalQuery}&Signature=${encodeURIComponent(signed.signature)}`;
       const request: HttpRequest =
         method === 'GET'
-          ? { origin: endpoint.origin, path: `${endpoint.path}?${encoded}`, method, headers: {}, timeoutMs: tryTimeoutMs }
+          ? {
+              origin: endpoint.origin,
+              path: `${endpoint.path}?${encoded}`,
+              method,
+              headers: {},
+              timeoutMs: tryTimeoutMs,
+            }
           : {
               origin: endpoint.origin,
               path: endpoint.path,
@@ -186,7 +197,11 @@ export function createDyplsClient(options: DyplsClientOptions = {}): DyplsClient
     async call(operation, input) {
       const parsed = operation.input.safeParse(input);
       if (!parsed.success) {
-        throw new AxnError({ code: 'local.VALIDATION', action: operation.action, message: describeIssues(operation.action, parsed.error) });
+        throw new AxnError({
+          code: 'local.VALIDATION',
+          action: operation.action,
+          message: describeIssues(operation.action, parsed.error),
+        });
       }
       const body = await send(operation.action, operation.toWire(parsed.data), operation.effect);
       const decoded = operation.output.safeParse(body);
@@ -208,7 +223,8 @@ export function createDyplsClient(options: DyplsClientOptions = {}): DyplsClient
     },
   };
   Object.defineProperty(client, inspect.custom, {
-    value: () => `DyplsClient { endpoint: '${endpoint.href}', signature: '${signature}', accessKeyId: '${credentials.accessKeyId}' }`,
+    value: () =>
+      `DyplsClient { endpoint: '${endpoint.href}', signature: '${signature}', accessKeyId: '${credentials.accessKeyId}' }`,
   });
   Object.defineProperty(client, 'toJSON', { value: () => ({ endpoint: endpoint.href, signature }) });
   return client;
@@ -259,7 +275,11 @@ function timeoutError(action: string, effect: 'read' | 'write', maybeSent: boole
       message: `${action} was sent but no answer came within the deadline; it may or may not have taken effect.`,
     });
   }
-  return new AxnError({ code: 'local.TIMEOUT', action, message: `${action} did not finish within the deadline.` });
+  return new AxnError({
+    code: 'local.TIMEOUT',
+    action,
+    message: `${action} did not finish within the deadline.`,
+  });
 }
 
 /** Renders zod issues as `field: rule; field: rule`, naming the action. */
@@ -287,10 +307,16 @@ function parseEndpoint(text: string): { origin: string; host: string; path: stri
   try {
     url = new URL(text);
   } catch {
-    throw new AxnError({ code: 'local.CONFIG', message: `Endpoint ${JSON.stringify(text)} is not a URL; use e.g. https://dyplsapi.aliyuncs.com.` });
+    throw new AxnError({
+      code: 'local.CONFIG',
+      message: `Endpoint ${JSON.stringify(text)} is not a URL; use e.g. https://dyplsapi.aliyuncs.com.`,
+    });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new AxnError({ code: 'local.CONFIG', message: `Endpoint ${JSON.stringify(text)} must be an http:// or https:// URL.` });
+    throw new AxnError({
+      code: 'local.CONFIG',
+      message: `Endpoint ${JSON.stringify(text)} must be an http:// or https:// URL.`,
+    });
   }
   const path = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
   return { origin: url.origin, host: url.host, path, href: `${url.origin}${path}` };
@@ -307,7 +333,12 @@ function redactor(credentials: Credentials): (text: string) => string {
 /** Replaces a value, raw or percent-encoded once or twice, with `***`. */
 function redactValue(text: string, value: string): string {
   let out = text;
-  for (const form of [value, percentEncode(value), percentEncode(percentEncode(value)), encodeURIComponent(value)]) {
+  for (const form of [
+    value,
+    percentEncode(value),
+    percentEncode(percentEncode(value)),
+    encodeURIComponent(value),
+  ]) {
     out = out.split(form).join('***');
   }
   return out;

@@ -1,4 +1,4 @@
-import { type ErrorCategory, describeError } from './taxonomy.js';
+import { describeError, type ErrorCategory } from './taxonomy.js';
 
 /** What an {@link AxnError} is built from; only `code` and `message` are required. */
 export interface AxnErrorInit {

@@ -19,7 +19,10 @@ export const subsId = z
   .string()
   .regex(/^\d{1,19}$/, 'must be a decimal number of 1–19 digits, as a string')
   // Checks run even after the regex fails, so guard the BigInt conversion.
-  .refine((value) => !/^\d{1,19}$/.test(value) || BigInt(value) <= LONG_MAX, 'must not exceed 9223372036854775807');
+  .refine(
+    (value) => !/^\d{1,19}$/.test(value) || BigInt(value) <= LONG_MAX,
+    'must not exceed 9223372036854775807',
+  );
 
 /** The pool key (`FC…`). */
 export const poolKey = z
@@ -34,7 +37,10 @@ export const extension = z.string().regex(/^\d{1,3}$/, 'must be 1–3 digits');
 /** Beijing wall-clock time `yyyy-MM-dd HH:mm:ss`, a real calendar instant. */
 export const beijingDateTime = z
   .string()
-  .refine((value) => parseBeijingTime(value) !== undefined, 'must be a real time formatted yyyy-MM-dd HH:mm:ss (Beijing time)');
+  .refine(
+    (value) => parseBeijingTime(value) !== undefined,
+    'must be a real time formatted yyyy-MM-dd HH:mm:ss (Beijing time)',
+  );
 
 /** `OutId`: free text echoed in receipts, at most 255 bytes of UTF-8. */
 export const outId = z
@@ -48,16 +54,24 @@ export const callRestrict = z.enum(CALL_RESTRICTIONS, {
 });
 
 /** Ring-back tone slots of an AXN-extension binding. */
-export const RING_KEYS = ['AXNRing_AB', 'AXNRing_A', 'AXNRing_N', 'AXNRing_A_PICKUP', 'AXNRing_N_PICKUP'] as const;
-export const ringConfig = z.record(z.string(), z.string().min(1, 'ring codes must not be empty')).superRefine((value, ctx) => {
-  const keys = Object.keys(value);
-  if (keys.length === 0) ctx.addIssue({ code: 'custom', message: 'must name at least one ring slot' });
-  for (const key of keys) {
-    if (!(RING_KEYS as readonly string[]).includes(key)) {
-      ctx.addIssue({ code: 'custom', path: [key], message: `keys must be among ${RING_KEYS.join(', ')}` });
+export const RING_KEYS = [
+  'AXNRing_AB',
+  'AXNRing_A',
+  'AXNRing_N',
+  'AXNRing_A_PICKUP',
+  'AXNRing_N_PICKUP',
+] as const;
+export const ringConfig = z
+  .record(z.string(), z.string().min(1, 'ring codes must not be empty'))
+  .superRefine((value, ctx) => {
+    const keys = Object.keys(value);
+    if (keys.length === 0) ctx.addIssue({ code: 'custom', message: 'must name at least one ring slot' });
+    for (const key of keys) {
+      if (!(RING_KEYS as readonly string[]).includes(key)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `keys must be among ${RING_KEYS.join(', ')}` });
+      }
     }
-  }
-});
+  });
 
 /** The pool and product-type pair: at least one of them is required by most calls. */
 export const poolOrProduct = {
@@ -76,6 +90,10 @@ export const envelope = {
 };
 
 /** Adds a wire parameter when the value is present; booleans and numbers become their decimal text. */
-export function put(wire: Record<string, string>, name: string, value: string | number | boolean | undefined): void {
+export function put(
+  wire: Record<string, string>,
+  name: string,
+  value: string | number | boolean | undefined,
+): void {
   if (value !== undefined) wire[name] = String(value);
 }

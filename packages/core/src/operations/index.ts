@@ -10,17 +10,17 @@ import { UpdateSubscription } from './update-subscription.js';
 
 export * from './fields.js';
 export * from './operation.js';
+export type { OperateType } from './update-subscription.js';
 export {
   BindAxn,
   BindAxnExtension,
   QueryRecordFileDownloadUrl,
   QuerySecretNoRemain,
-  QuerySubsId,
   QuerySubscriptionDetail,
+  QuerySubsId,
   UnbindSubscription,
   UpdateSubscription,
 };
-export type { OperateType } from './update-subscription.js';
 
 /** Every modelled operation, by action name. */
 export const OPERATIONS: Readonly<Record<string, AnyOperation>> = {

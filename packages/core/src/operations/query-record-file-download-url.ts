@@ -11,7 +11,11 @@ export const QueryRecordFileDownloadUrl = defineOperation({
   action: 'QueryRecordFileDownloadUrl',
   effect: 'read',
   input: z
-    .strictObject({ ...poolOrProduct, callId: z.string().min(1, 'must not be empty').max(100), callTime: beijingDateTime })
+    .strictObject({
+      ...poolOrProduct,
+      callId: z.string().min(1, 'must not be empty').max(100),
+      callTime: beijingDateTime,
+    })
     .superRefine(requirePoolOrProduct),
   toWire(value) {
     const wire: Record<string, string> = {};

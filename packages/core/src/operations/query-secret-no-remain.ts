@@ -15,7 +15,10 @@ export const QuerySecretNoRemain = defineOperation({
     .strictObject({
       specId: z.union([z.literal(1), z.literal(2), z.literal(3)], { message: 'must be 1, 2 or 3' }),
       city: z.string().min(1, 'must not be empty'),
-      secretNo: z.string().regex(/^\d{1,18}$/, 'must be a prefix of at most 18 digits').optional(),
+      secretNo: z
+        .string()
+        .regex(/^\d{1,18}$/, 'must be a prefix of at most 18 digits')
+        .optional(),
     })
     .refine((value) => value.specId !== 3 || value.city === '全国通用', {
       message: 'must be 全国通用 when specId is 3',
@@ -43,6 +46,9 @@ export const QuerySecretNoRemain = defineOperation({
       requestId: body.RequestId,
       amount: body.SecretRemainDTO.Amount ?? 0,
       city: body.SecretRemainDTO.City,
-      cities: (body.SecretRemainDTO.RemainDTOList?.remainDTO ?? []).map((row) => ({ city: row.City, amount: row.Amount })),
+      cities: (body.SecretRemainDTO.RemainDTOList?.remainDTO ?? []).map((row) => ({
+        city: row.City,
+        amount: row.Amount,
+      })),
     })),
 });

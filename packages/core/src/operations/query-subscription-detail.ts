@@ -12,7 +12,9 @@ const optionalText = z
 export const QuerySubscriptionDetail = defineOperation({
   action: 'QuerySubscriptionDetail',
   effect: 'read',
-  input: z.strictObject({ ...poolOrProduct, subsId, phoneNoX: secretNumber }).superRefine(requirePoolOrProduct),
+  input: z
+    .strictObject({ ...poolOrProduct, subsId, phoneNoX: secretNumber })
+    .superRefine(requirePoolOrProduct),
   toWire(value) {
     const wire: Record<string, string> = {};
     put(wire, 'PoolKey', value.poolKey);

@@ -7,7 +7,9 @@ import { requirePoolOrProduct } from './pool-or-product.js';
 export const UnbindSubscription = defineOperation({
   action: 'UnbindSubscription',
   effect: 'write',
-  input: z.strictObject({ ...poolOrProduct, subsId, secretNo: secretNumber }).superRefine(requirePoolOrProduct),
+  input: z
+    .strictObject({ ...poolOrProduct, subsId, secretNo: secretNumber })
+    .superRefine(requirePoolOrProduct),
   toWire(value) {
     const wire: Record<string, string> = {};
     put(wire, 'PoolKey', value.poolKey);

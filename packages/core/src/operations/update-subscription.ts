@@ -23,7 +23,11 @@ const input = z
       z.strictObject({ ...target, operateType: z.literal('updateNoA'), phoneNoA: phoneNumber }),
       z.strictObject({ ...target, operateType: z.literal('updateNoB'), phoneNoB: phoneNumber }),
       z.strictObject({ ...target, operateType: z.literal('updateExpire'), expiration: beijingDateTime }),
-      z.strictObject({ ...target, operateType: z.literal('updateAxgGroup'), groupId: z.string().regex(/^\d+$/, 'must be digits') }),
+      z.strictObject({
+        ...target,
+        operateType: z.literal('updateAxgGroup'),
+        groupId: z.string().regex(/^\d+$/, 'must be digits'),
+      }),
       z.strictObject({
         ...target,
         operateType: z.literal('updateCallRestrict'),
@@ -31,17 +35,33 @@ const input = z
           message: `must be one of ${[...CALL_RESTRICTIONS, 'CONTROL_CLEAR_DISABLE'].join(', ')}`,
         }),
       }),
-      z.strictObject({ ...target, operateType: z.literal('updateCallDisplayType'), callDisplayType: z.literal(1) }),
+      z.strictObject({
+        ...target,
+        operateType: z.literal('updateCallDisplayType'),
+        callDisplayType: z.literal(1),
+      }),
       z.strictObject({ ...target, operateType: z.literal('updateOutId'), outId }),
-      z.strictObject({ ...target, operateType: z.literal('updateIsRecordingEnabled'), isRecordingEnabled: z.boolean() }),
+      z.strictObject({
+        ...target,
+        operateType: z.literal('updateIsRecordingEnabled'),
+        isRecordingEnabled: z.boolean(),
+      }),
       z
-        .strictObject({ ...target, operateType: z.literal('updateAsr'), asrStatus: z.boolean(), asrModelId: z.string().min(1).optional() })
+        .strictObject({
+          ...target,
+          operateType: z.literal('updateAsr'),
+          asrStatus: z.boolean(),
+          asrModelId: z.string().min(1).optional(),
+        })
         .refine((value) => !value.asrStatus || value.asrModelId !== undefined, {
           message: 'is required when asrStatus is true',
           path: ['asrModelId'],
         }),
     ],
-    { error: 'operateType must be one of updateNoA, updateNoB, updateExpire, updateAxgGroup, updateCallRestrict, updateCallDisplayType, updateOutId, updateIsRecordingEnabled, updateAsr' },
+    {
+      error:
+        'operateType must be one of updateNoA, updateNoB, updateExpire, updateAxgGroup, updateCallRestrict, updateCallDisplayType, updateOutId, updateIsRecordingEnabled, updateAsr',
+    },
   )
   .superRefine(requirePoolOrProduct);
 

@@ -1,7 +1,7 @@
 import { createHmac, hash } from 'node:crypto';
 import { hmacKey } from './hmac-key.js';
-import { type SignableParams, canonicalQuery, compareCodeUnits } from './percent-encode.js';
-import { type VerifyResult, constantTimeEqual } from './rpc-v2.js';
+import { canonicalQuery, compareCodeUnits, type SignableParams } from './percent-encode.js';
+import { constantTimeEqual, type VerifyResult } from './rpc-v2.js';
 
 /** The only algorithm name V3 uses here. */
 export const ACS3_ALGORITHM = 'ACS3-HMAC-SHA256';
@@ -90,30 +90,59 @@ export function parseAcs3Authorization(header: string | undefined): Acs3Authoriz
  * Verifies an ACS3 request as the gateway does: only the headers the client listed in `SignedHeaders`
  * are used, they must include the required `host` and `x-acs-*` set, and the body hash must match.
  */
-export function verifyAcs3(request: Acs3Request & { readonly body?: Buffer | string }, accessKeySecret: string): VerifyResult {
+export function verifyAcs3(
+  request: Acs3Request & { readonly body?: Buffer | string },
+  accessKeySecret: string,
+): VerifyResult {
   const auth = parseAcs3Authorization(headerValue(request.headers, 'authorization'));
   if (!auth) {
-    return { ok: false, reason: 'malformed', message: 'The request signature does not conform to Aliyun standards.' };
+    return {
+      ok: false,
+      reason: 'malformed',
+      message: 'The request signature does not conform to Aliyun standards.',
+    };
   }
-  const required = ['host', 'x-acs-action', 'x-acs-version', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256'];
+  const required = [
+    'host',
+    'x-acs-action',
+    'x-acs-version',
+    'x-acs-date',
+    'x-acs-signature-nonce',
+    'x-acs-content-sha256',
+  ];
   const missing = required.filter((name) => !auth.signedHeaders.includes(name));
   if (missing.length > 0) {
     return { ok: false, reason: 'malformed', message: `SignedHeaders must include ${missing.join(', ')}.` };
   }
   const bodyHash = hash('sha256', request.body ?? '', 'hex');
   if (headerValue(request.headers, 'x-acs-content-sha256') !== bodyHash) {
-    return { ok: false, reason: 'mismatch', message: 'x-acs-content-sha256 does not match the request body.' };
+    return {
+      ok: false,
+      reason: 'mismatch',
+      message: 'x-acs-content-sha256 does not match the request body.',
+    };
   }
   const onlySigned: Record<string, string> = {};
   for (const name of auth.signedHeaders) {
     const value = headerValue(request.headers, name);
     if (value === undefined) {
-      return { ok: false, reason: 'malformed', message: `Signed header ${name} is missing from the request.` };
+      return {
+        ok: false,
+        reason: 'malformed',
+        message: `Signed header ${name} is missing from the request.`,
+      };
     }
     onlySigned[name] = value;
   }
-  const expected = signAcs3({ ...request, headers: onlySigned, payloadHash: bodyHash }, auth.accessKeyId, accessKeySecret);
-  if (expected.signedHeaders === auth.signedHeaders.join(';') && constantTimeEqual(expected.signature, auth.signature)) {
+  const expected = signAcs3(
+    { ...request, headers: onlySigned, payloadHash: bodyHash },
+    auth.accessKeyId,
+    accessKeySecret,
+  );
+  if (
+    expected.signedHeaders === auth.signedHeaders.join(';') &&
+    constantTimeEqual(expected.signature, auth.signature)
+  ) {
     return { ok: true };
   }
   return {

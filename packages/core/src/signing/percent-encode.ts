@@ -16,13 +16,21 @@ export function percentEncode(value: string): string {
     encoded = encodeURIComponent(value.toWellFormed());
   }
   // encodeURIComponent leaves exactly these five reserved characters literal.
-  return SUB_DELIMS.test(encoded) ? encoded.replace(SUB_DELIMS_GLOBAL, (c) => SUB_DELIM_CODES[c] as string) : encoded;
+  return SUB_DELIMS.test(encoded)
+    ? encoded.replace(SUB_DELIMS_GLOBAL, (c) => SUB_DELIM_CODES[c] as string)
+    : encoded;
 }
 
 const UNRESERVED_ONLY = /^[A-Za-z0-9\-_.~]*$/;
 const SUB_DELIMS = /[!'()*]/;
 const SUB_DELIMS_GLOBAL = /[!'()*]/g;
-const SUB_DELIM_CODES: Record<string, string> = { '!': '%21', "'": '%27', '(': '%28', ')': '%29', '*': '%2A' };
+const SUB_DELIM_CODES: Record<string, string> = {
+  '!': '%21',
+  "'": '%27',
+  '(': '%28',
+  ')': '%29',
+  '*': '%2A',
+};
 
 /**
  * Encodes an already-canonical query string a second time, as V2's string to sign requires. Such a

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { hmacKey } from './hmac-key.js';
-import { type SignableParams, canonicalQuery, encodeCanonicalQuery } from './percent-encode.js';
+import { canonicalQuery, encodeCanonicalQuery, type SignableParams } from './percent-encode.js';
 
 /** What V2 (HMAC-SHA1) signing produced, with the intermediate strings for diagnosis and tests. */
 export interface RpcV2Signature {
@@ -22,17 +22,28 @@ export type RpcMethod = 'GET' | 'POST';
  * `SignatureNonce`, …) and business parameters together, query and form body alike. A `Signature`
  * entry, if present, is ignored.
  */
-export function signRpcV2(params: SignableParams, method: RpcMethod, accessKeySecret: string): RpcV2Signature {
+export function signRpcV2(
+  params: SignableParams,
+  method: RpcMethod,
+  accessKeySecret: string,
+): RpcV2Signature {
   const query = canonicalQuery(params, 'Signature');
   const stringToSign = `${method}&%2F&${encodeCanonicalQuery(query)}`;
-  const signature = createHmac('sha1', hmacKey(`${accessKeySecret}&`)).update(stringToSign, 'utf8').digest('base64');
+  const signature = createHmac('sha1', hmacKey(`${accessKeySecret}&`))
+    .update(stringToSign, 'utf8')
+    .digest('base64');
   return { canonicalQuery: query, stringToSign, signature };
 }
 
 /** A verifier's answer: ok, or why not — with what the server signed, as Aliyun reports it. */
 export type VerifyResult =
   | { readonly ok: true }
-  | { readonly ok: false; readonly reason: VerifyFailure; readonly message: string; readonly stringToSign?: string };
+  | {
+      readonly ok: false;
+      readonly reason: VerifyFailure;
+      readonly message: string;
+      readonly stringToSign?: string;
+    };
 
 /** Why a signature was refused; the emulator maps each to a gateway error code. */
 export type VerifyFailure = 'missing' | 'unsupported-method' | 'mismatch' | 'malformed';
@@ -56,7 +67,11 @@ export function verifyRpcV2(params: SignableParams, method: string, accessKeySec
   }
   const upper = method.toUpperCase();
   if (upper !== 'GET' && upper !== 'POST') {
-    return { ok: false, reason: 'malformed', message: `HTTP method ${method} is not supported; use GET or POST.` };
+    return {
+      ok: false,
+      reason: 'malformed',
+      message: `HTTP method ${method} is not supported; use GET or POST.`,
+    };
   }
   const expected = signRpcV2(params, upper, accessKeySecret);
   if (constantTimeEqual(expected.signature, given)) return { ok: true };

@@ -12,7 +12,13 @@ const PROBES = 16;
  * A free extension on X, or `undefined` when X has none. Probes random extensions by index look-up
  * first and lists the taken ones only when X is nearly full, so cost does not grow with the pool.
  */
-export function freeExtension(store: EmulatorStore, pool: Pool, secretNo: string, now: number, random: () => number): string | undefined {
+export function freeExtension(
+  store: EmulatorStore,
+  pool: Pool,
+  secretNo: string,
+  now: number,
+  random: () => number,
+): string | undefined {
   const { first, last } = extensionRange(pool.extensionLength);
   const size = last - first + 1;
   for (let probe = 0; probe < PROBES; probe++) {

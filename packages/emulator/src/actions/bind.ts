@@ -21,7 +21,8 @@ function readBindRequest(params: Params, context: ActionContext) {
   const expiration = required(params, 'Expiration');
   const pool = poolOf(params, context.store);
   checkPhone(phoneA, 'PhoneNoA');
-  const phoneB = params.PhoneNoB === undefined || params.PhoneNoB === '' ? null : checkPhone(params.PhoneNoB, 'PhoneNoB');
+  const phoneB =
+    params.PhoneNoB === undefined || params.PhoneNoB === '' ? null : checkPhone(params.PhoneNoB, 'PhoneNoB');
   const now = context.clock.now();
   const expireAt = checkExpiration(expiration, now);
   return {
@@ -73,7 +74,9 @@ function* candidateNumbers(context: ActionContext, pool: Pool, city: string | un
 }
 
 function toBound(binding: Binding): ActionResult {
-  return { SecretBindDTO: { Extension: binding.extension ?? '', SubsId: binding.subsId, SecretNo: binding.secretNo } };
+  return {
+    SecretBindDTO: { Extension: binding.extension ?? '', SubsId: binding.subsId, SecretNo: binding.secretNo },
+  };
 }
 
 /** `BindAxnExtension`: A behind X + extension. */
@@ -86,8 +89,16 @@ export function bindAxnExtension(params: Params, context: ActionContext): Action
       if (!chosenX) throw refuse('isv.ILLEGAL_ARGUMENT', 'extension must be given together with phoneNoX');
       const { first, last } = extensionRange(pool.extensionLength);
       const asNumber = Number(chosenExtension);
-      if (!/^\d{1,3}$/.test(chosenExtension) || chosenExtension.length !== pool.extensionLength || asNumber < first || asNumber > last) {
-        throw refuse('isv.ILLEGAL_ARGUMENT', `extension must be ${pool.extensionLength} digit(s) in ${first}-${last} for this pool`);
+      if (
+        !/^\d{1,3}$/.test(chosenExtension) ||
+        chosenExtension.length !== pool.extensionLength ||
+        asNumber < first ||
+        asNumber > last
+      ) {
+        throw refuse(
+          'isv.ILLEGAL_ARGUMENT',
+          `extension must be ${pool.extensionLength} digit(s) in ${first}-${last} for this pool`,
+        );
       }
     }
     if (chosenX) {
@@ -96,7 +107,8 @@ export function bindAxnExtension(params: Params, context: ActionContext): Action
         throw refuse('isv.BIND_CONFLICT');
       }
       let extension = chosenExtension || undefined;
-      if (extension !== undefined && store.isSlotTaken(chosenX, extension, now)) throw refuse('isv.BIND_CONFLICT');
+      if (extension !== undefined && store.isSlotTaken(chosenX, extension, now))
+        throw refuse('isv.BIND_CONFLICT');
       extension ??= freeExtension(store, pool, chosenX, now, context.random);
       if (extension === undefined) throw refuse('isv.NO_AVAILABLE_NUMBER', `no free extension on ${chosenX}`);
       return toBound(store.insertBinding({ ...fields, secretNo: chosenX, extension }));
@@ -117,7 +129,8 @@ export function bindAxn(params: Params, context: ActionContext): ActionResult {
     const { pool, now, fields } = readBindRequest(params, context);
     if (params.CallTimeout !== undefined) {
       const timeout = Number(params.CallTimeout);
-      if (!Number.isInteger(timeout) || timeout < 5 || timeout > 20) throw refuse('isv.INVALID_PARAMETERS', 'callTimeout must be 5-20');
+      if (!Number.isInteger(timeout) || timeout < 5 || timeout > 20)
+        throw refuse('isv.INVALID_PARAMETERS', 'callTimeout must be 5-20');
     }
     if (params.PhoneNoX) {
       checkNumberInPool(context, pool, params.PhoneNoX);
@@ -125,7 +138,8 @@ export function bindAxn(params: Params, context: ActionContext): ActionResult {
       return toBound(store.insertBinding({ ...fields, secretNo: params.PhoneNoX, extension: null }));
     }
     for (const secretNo of candidateNumbers(context, pool, params.ExpectCity || undefined)) {
-      if (!store.hasAnyActive(secretNo, now)) return toBound(store.insertBinding({ ...fields, secretNo, extension: null }));
+      if (!store.hasAnyActive(secretNo, now))
+        return toBound(store.insertBinding({ ...fields, secretNo, extension: null }));
     }
     throw refuse('isv.NO_AVAILABLE_NUMBER', 'no available number in the pool');
   });

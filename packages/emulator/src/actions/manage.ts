@@ -19,12 +19,21 @@ import {
  * The binding a call names by SubsId and X. A SubsId that does not exist, belongs to another X or pool,
  * or was unbound is `isv.SUBS_NOT_EXIST`; an expired one is returned, for the caller to judge.
  */
-export function namedBinding(params: Params, context: ActionContext, xParam: 'SecretNo' | 'PhoneNoX'): Binding {
+export function namedBinding(
+  params: Params,
+  context: ActionContext,
+  xParam: 'SecretNo' | 'PhoneNoX',
+): Binding {
   const subsId = checkSubsId(required(params, 'SubsId'));
   const secretNo = checkSecretNo(required(params, xParam), xParam === 'SecretNo' ? 'secretNo' : 'phoneNoX');
   const pool = poolOf(params, context.store);
   const binding = context.store.binding(subsId);
-  if (!binding || binding.secretNo !== secretNo || binding.poolKey !== pool.key || binding.status === 'unbound') {
+  if (
+    !binding ||
+    binding.secretNo !== secretNo ||
+    binding.poolKey !== pool.key ||
+    binding.status === 'unbound'
+  ) {
     throw refuse('isv.SUBS_NOT_EXIST', `subscription ${subsId} does not exist on ${secretNo}`);
   }
   return binding;
@@ -35,7 +44,8 @@ export function unbindSubscription(params: Params, context: ActionContext): Acti
   const { store, clock } = context;
   return store.transaction(() => {
     const binding = namedBinding(params, context, 'SecretNo');
-    if (binding.expireAt <= clock.now()) throw refuse('isv.SUBS_NOT_EXIST', `subscription ${binding.subsId} has expired`);
+    if (binding.expireAt <= clock.now())
+      throw refuse('isv.SUBS_NOT_EXIST', `subscription ${binding.subsId} has expired`);
     store.unbind(binding.subsId);
     return { ChargeId: 'true' };
   });
@@ -49,7 +59,10 @@ const BLANK_MESSAGES: Record<string, [param: string, message: string]> = {
   updateCallRestrict: ['CallRestrict', 'callRestrict can not be blank for updateCallRestrict'],
   updateCallDisplayType: ['CallDisplayType', 'callDisplayType can not be blank for updateCallDisplayType'],
   updateOutId: ['OutId', 'outId can not be blank for updateOutId'],
-  updateIsRecordingEnabled: ['IsRecordingEnabled', 'isRecordingEnabled can not be blank for updateIsRecordingEnabled'],
+  updateIsRecordingEnabled: [
+    'IsRecordingEnabled',
+    'isRecordingEnabled can not be blank for updateIsRecordingEnabled',
+  ],
   updateAsr: ['ASRStatus', 'asrStatus can not be blank for updateAsr'],
 };
 
@@ -62,17 +75,20 @@ export function updateSubscription(params: Params, context: ActionContext): Acti
     const operateType = params.OperateType;
     if (!operateType) throw refuse('isv.INVALID_PARAMETERS', 'operateType can not be blank');
     const blank = Object.hasOwn(BLANK_MESSAGES, operateType) ? BLANK_MESSAGES[operateType] : undefined;
-    if (!blank) throw refuse('isv.INVALID_PARAMETERS', `operateType ${operateType.slice(0, 40)} is not supported`);
+    if (!blank)
+      throw refuse('isv.INVALID_PARAMETERS', `operateType ${operateType.slice(0, 40)} is not supported`);
     const binding = namedBinding(params, context, 'PhoneNoX');
     const now = clock.now();
-    if (binding.expireAt <= now) throw refuse('isv.FORBIDDEN_ACTION', `${operateType}: 绑定已过期，请更新绑定`);
+    if (binding.expireAt <= now)
+      throw refuse('isv.FORBIDDEN_ACTION', `${operateType}: 绑定已过期，请更新绑定`);
     const value = params[blank[0]];
     if (value === undefined || value === '') throw refuse('isv.INVALID_PARAMETERS', blank[1]);
     const changes: Partial<Record<UpdatableColumn, string | number | null>> = {};
     switch (operateType) {
       case 'updateNoA':
         checkPhone(value, 'PhoneNoA');
-        if (value !== binding.phoneA && store.isABoundOn(value, binding.secretNo, now)) throw refuse('isv.BIND_CONFLICT');
+        if (value !== binding.phoneA && store.isABoundOn(value, binding.secretNo, now))
+          throw refuse('isv.BIND_CONFLICT');
         changes.phone_a = value;
         break;
       case 'updateNoB':
@@ -87,7 +103,10 @@ export function updateSubscription(params: Params, context: ActionContext): Acti
         break;
       case 'updateCallRestrict':
         if (value !== 'CONTROL_CLEAR_DISABLE' && !CALL_RESTRICTIONS.has(value)) {
-          throw refuse('isv.INVALID_PARAMETERS', 'callRestrict must be CONTROL_AX_DISABLE, CONTROL_BX_DISABLE or CONTROL_CLEAR_DISABLE');
+          throw refuse(
+            'isv.INVALID_PARAMETERS',
+            'callRestrict must be CONTROL_AX_DISABLE, CONTROL_BX_DISABLE or CONTROL_CLEAR_DISABLE',
+          );
         }
         changes.call_restrict = value === 'CONTROL_CLEAR_DISABLE' ? null : value;
         break;
@@ -102,7 +121,8 @@ export function updateSubscription(params: Params, context: ActionContext): Acti
         break;
       case 'updateAsr': {
         const on = checkBoolean(value, 'asrStatus');
-        if (on && !params.ASRModelId) throw refuse('isv.INVALID_PARAMETERS', 'asrModelId can not be blank when asrStatus is true');
+        if (on && !params.ASRModelId)
+          throw refuse('isv.INVALID_PARAMETERS', 'asrModelId can not be blank when asrStatus is true');
         changes.asr_status = on ? 1 : 0;
         changes.asr_model_id = params.ASRModelId ?? null;
         break;

@@ -21,13 +21,21 @@ export function querySecretNoRemain(params: Params, context: ActionContext): Act
   const city = required(params, 'City');
   const specId = Number(specText);
   if (![1, 2, 3].includes(specId)) throw refuse('isv.INVALID_PARAMETERS', 'specId invalid');
-  if (specId === 3 && city !== '全国通用') throw refuse('isv.INVALID_PARAMETERS', 'city must be 全国通用 for specId 3');
+  if (specId === 3 && city !== '全国通用')
+    throw refuse('isv.INVALID_PARAMETERS', 'city must be 全国通用 for specId 3');
   const prefix = params.SecretNo ?? '';
-  if (prefix && !/^\d{1,18}$/.test(prefix)) throw refuse('isv.INVALID_PARAMETERS', 'secretNo must be numeric');
+  if (prefix && !/^\d{1,18}$/.test(prefix))
+    throw refuse('isv.INVALID_PARAMETERS', 'secretNo must be numeric');
   const rows = context.store.inventory(specId);
   const total = rows.reduce((sum, row) => sum + row.amount, 0);
   if (city === '全国列表') {
-    return { SecretRemainDTO: { City: city, Amount: total, RemainDTOList: { remainDTO: rows.map((row) => ({ City: row.city, Amount: row.amount })) } } };
+    return {
+      SecretRemainDTO: {
+        City: city,
+        Amount: total,
+        RemainDTOList: { remainDTO: rows.map((row) => ({ City: row.city, Amount: row.amount })) },
+      },
+    };
   }
   if (city === '全国' || city === '全国通用') return { SecretRemainDTO: { City: city, Amount: total } };
   return { SecretRemainDTO: { City: city, Amount: rows.find((row) => row.city === city)?.amount ?? 0 } };
@@ -43,14 +51,19 @@ export function queryRecordFileDownloadUrl(params: Params, context: ActionContex
   const callTime = required(params, 'CallTime');
   poolOf(params, context.store);
   if (parseBeijingTime(callTime) === undefined) {
-    throw refuse('isv.INVALID_PARAMETERS', 'callTime must be yyyy-MM-dd HH:mm:ss; timestamps are not supported');
+    throw refuse(
+      'isv.INVALID_PARAMETERS',
+      'callTime must be yyyy-MM-dd HH:mm:ss; timestamps are not supported',
+    );
   }
-  const call = context.store.db.prepare('SELECT call_time, recorded FROM calls WHERE call_id = ?').get(callId) as
-    | { call_time: number; recorded: number }
-    | undefined;
-  if (!call || call.recorded !== 1 || formatBeijingTime(call.call_time) !== callTime) {
+  const call = context.store.db
+    .prepare('SELECT call_time, recorded FROM calls WHERE call_id = ?')
+    .get(callId) as { call_time: number; recorded: number } | undefined;
+  if (call?.recorded !== 1 || formatBeijingTime(call.call_time) !== callTime) {
     throw refuse('isv.INVALID_PARAMETERS', `no recording for call ${callId.slice(0, 100)} at ${callTime}`);
   }
   const expiresAt = context.clock.now() + RECORDING_LINK_MS;
-  return { DownloadUrl: context.signLink(`/_emulator/recordings/${encodeURIComponent(callId)}.wav`, expiresAt) };
+  return {
+    DownloadUrl: context.signLink(`/_emulator/recordings/${encodeURIComponent(callId)}.wav`, expiresAt),
+  };
 }

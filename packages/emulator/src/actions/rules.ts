@@ -1,6 +1,6 @@
 import { parseBeijingTime } from '@axnbot/core';
 import { ApiFailure, missing, refuse } from '../api-failure.js';
-import { truncate, type Params } from '../request-params.js';
+import { type Params, truncate } from '../request-params.js';
 import type { EmulatorStore, Pool } from '../store.js';
 
 /** Mainland mobiles (11 digits, 1[3-9]…) and landlines with their area code (0 + 9–11 digits). */
@@ -13,21 +13,24 @@ export function required(params: Params, name: string): string {
 }
 
 export function checkPhone(value: string, name: string): string {
-  if (!PHONE.test(value)) throw refuse('isv.MOBILE_NUMBER_ILLEGAL', `${name} is not a valid phone number: ${truncate(value, 24)}`);
+  if (!PHONE.test(value))
+    throw refuse('isv.MOBILE_NUMBER_ILLEGAL', `${name} is not a valid phone number: ${truncate(value, 24)}`);
   return value;
 }
 
 /** `Expiration` must parse and lie more than a minute ahead. */
 export function checkExpiration(text: string, now: number): number {
   const at = parseBeijingTime(text);
-  if (at === undefined) throw refuse('isv.EXPIRE_DATE_ILLEGAL', 'expireDate format must be yyyy-MM-dd HH:mm:ss');
+  if (at === undefined)
+    throw refuse('isv.EXPIRE_DATE_ILLEGAL', 'expireDate format must be yyyy-MM-dd HH:mm:ss');
   if (at - now <= 60_000) throw refuse('isv.EXPIRE_DATE_ILLEGAL', 'expireDate less than 1 minutes from now');
   return at;
 }
 
 export function checkOutId(value: string | undefined): string | null {
   if (value === undefined) return null;
-  if (Buffer.byteLength(value, 'utf8') > 255) throw refuse('isv.INVALID_PARAMETERS', 'outId over length than 255 bytes');
+  if (Buffer.byteLength(value, 'utf8') > 255)
+    throw refuse('isv.INVALID_PARAMETERS', 'outId over length than 255 bytes');
   return value;
 }
 
@@ -40,7 +43,10 @@ export function checkBoolean(value: string | undefined, name: string): boolean |
 
 export function checkSubsId(value: string): string {
   if (!/^\d{1,19}$/.test(value) || BigInt(value) > 9223372036854775807n) {
-    throw refuse('isv.INVALID_PARAMETERS', "subsId must be numeric and length cannot be greater than 'Long.MAX_VALUE");
+    throw refuse(
+      'isv.INVALID_PARAMETERS',
+      "subsId must be numeric and length cannot be greater than 'Long.MAX_VALUE",
+    );
   }
   return value;
 }
@@ -54,7 +60,8 @@ export const CALL_RESTRICTIONS = new Set(['CONTROL_AX_DISABLE', 'CONTROL_BX_DISA
 
 export function checkCallRestrict(value: string | undefined): string | null {
   if (value === undefined) return null;
-  if (!CALL_RESTRICTIONS.has(value)) throw refuse('isv.INVALID_PARAMETERS', 'callRestrict must be CONTROL_AX_DISABLE or CONTROL_BX_DISABLE');
+  if (!CALL_RESTRICTIONS.has(value))
+    throw refuse('isv.INVALID_PARAMETERS', 'callRestrict must be CONTROL_AX_DISABLE or CONTROL_BX_DISABLE');
   return value;
 }
 
@@ -72,7 +79,8 @@ export function checkRingConfig(value: string | undefined): string | null {
     throw refuse('isv.INVALID_PARAMETERS', 'ringConfig must be a JSON object');
   }
   for (const key of Object.keys(parsed)) {
-    if (!RING_KEYS.has(key)) throw refuse('isv.INVALID_PARAMETERS', `ringConfig key ${truncate(key, 32)} is not supported`);
+    if (!RING_KEYS.has(key))
+      throw refuse('isv.INVALID_PARAMETERS', `ringConfig key ${truncate(key, 32)} is not supported`);
   }
   return value;
 }
@@ -81,7 +89,8 @@ export function checkRingConfig(value: string | undefined): string | null {
 export function poolOf(params: Params, store: EmulatorStore): Pool {
   const key = params.PoolKey;
   if (!key) {
-    if (params.ProductType) throw refuse('isv.POOLKEY_NOT_EXISTS', 'ProductType pools are not emulated; pass PoolKey');
+    if (params.ProductType)
+      throw refuse('isv.POOLKEY_NOT_EXISTS', 'ProductType pools are not emulated; pass PoolKey');
     throw refuse('isv.INVALID_PARAMETERS', 'partnerInfo can not be null');
   }
   const pool = store.pool(key);
