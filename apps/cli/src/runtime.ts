@@ -4,13 +4,12 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import {
   type Actor,
-  BindingService,
-  type Ledger,
+  type BindingService,
   loadServiceConfig,
-  openLedger,
+  openServiceRuntime,
   type ServiceConfig,
+  type ServiceRuntime,
 } from '@axnbot/chatops';
-import { createDyplsClient, type DyplsClient } from '@axnbot/core';
 import { DEMO_POOL_KEY, type Emulator, startEmulator } from '@axnbot/emulator';
 
 /** Where the console keeps its files by default. */
@@ -47,36 +46,28 @@ export async function createRuntime(env: NodeJS.ProcessEnv): Promise<Runtime> {
     embedded ? { poolKey: DEMO_POOL_KEY, hashKey: localHashKey() } : {},
   );
   let emulator: Emulator | undefined;
-  let client: DyplsClient | undefined;
-  let ledger: Ledger | undefined;
+  let runtime: ServiceRuntime;
   try {
     if (embedded) {
       mkdirSync(STATE_DIR, { recursive: true });
       emulator = await startEmulator({ db: join(STATE_DIR, 'emulator.db'), seed: 'demo', port: 0 });
     }
-    client = createDyplsClient({
-      endpoint: emulator?.url ?? config.endpoint,
-      credentials: embedded ? EMBEDDED_KEYS : undefined,
-      signature: config.signature,
-      timeoutMs: config.timeoutMs,
-      maxQps: config.maxQps,
+    runtime = await openServiceRuntime(
+      config,
       env,
-    });
-    ledger = await openLedger(config.databaseUrl);
+      emulator ? { endpoint: emulator.url, credentials: EMBEDDED_KEYS } : {},
+    );
   } catch (error) {
-    await client?.close();
     await emulator?.close();
     throw error;
   }
-  const service = new BindingService({ client, ledger, config });
   return {
-    service,
+    service: runtime.service,
     config,
     emulator,
     actor: { platform: 'console', userId: user, userName: user, channelId: 'terminal' },
     async close() {
-      await ledger?.close();
-      await client?.close();
+      await runtime.close();
       await emulator?.close();
     },
   };

@@ -1,4 +1,4 @@
-import { ConfigError, loadServiceConfig, type ServiceConfig } from '@axnbot/chatops';
+import { ConfigError, loadServiceConfig, readEnvSection, type ServiceConfig } from '@axnbot/chatops';
 import { GATEWAY_URL } from 'dingtalk-stream';
 import { z } from 'zod';
 
@@ -50,22 +50,12 @@ const schema = z.object({
 
 /** Reads and validates the bot's environment; throws a {@link ConfigError} naming the variable. */
 export function loadDingTalkConfig(env: Readonly<Record<string, string | undefined>>): DingTalkBotConfig {
-  const present = Object.fromEntries(
-    Object.entries(env).filter(([key, value]) => (key.startsWith('DINGTALK_') || key === 'PORT') && value),
-  );
-  const parsed = schema.safeParse(present);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const name = String(issue?.path[0] ?? 'DINGTALK_*');
-    const message = issue?.message ?? 'is not valid';
-    throw new ConfigError(message.includes(name) ? message : `${name}: ${message}`);
-  }
+  const v = readEnvSection(schema, env, (name) => name.startsWith('DINGTALK_') || name === 'PORT');
   if (env.AXN_ENDPOINT === 'embedded') {
     throw new ConfigError(
       'AXN_ENDPOINT=embedded is for `axn console`; point the bot at Alibaba Cloud or an emulator URL',
     );
   }
-  const v = parsed.data;
   return {
     clientId: v.DINGTALK_CLIENT_ID,
     clientSecret: v.DINGTALK_CLIENT_SECRET,

@@ -1,13 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import {
-  type Actor,
-  BindingService,
-  CommandMetrics,
-  isSuccess,
-  openLedger,
-  parseCommand,
-} from '@axnbot/chatops';
-import { createDyplsClient } from '@axnbot/core';
+import { type Actor, CommandMetrics, isSuccess, openServiceRuntime, parseCommand } from '@axnbot/chatops';
 import { type DWClientDownStream, TOPIC_ROBOT } from 'dingtalk-stream';
 import { loadDingTalkConfig } from './config.js';
 import { renderMarkdown } from './markdown.js';
@@ -25,15 +17,8 @@ export async function startDingTalkBot(
   log: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
 ) {
   const config = loadDingTalkConfig(env);
-  const client = createDyplsClient({
-    endpoint: config.service.endpoint,
-    signature: config.service.signature,
-    timeoutMs: config.service.timeoutMs,
-    maxQps: config.service.maxQps,
-    env,
-  });
-  const ledger = await openLedger(config.service.databaseUrl);
-  const service = new BindingService({ client, ledger, config: config.service });
+  const runtime = await openServiceRuntime(config.service, env);
+  const { service } = runtime;
   const metrics = new CommandMetrics();
   const replier = new Replier({
     apiUrl: config.apiUrl,
@@ -136,11 +121,11 @@ export async function startDingTalkBot(
   return {
     config,
     supervisor,
+    readyLine: 'axnbot dingtalk-bot started',
     async stop() {
       supervisor.stop();
       if (server) await new Promise<void>((resolve) => server?.close(() => resolve()));
-      await ledger.close();
-      await client.close();
+      await runtime.close();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { ConfigError, loadServiceConfig, type ServiceConfig } from '@axnbot/chatops';
+import { ConfigError, loadServiceConfig, readEnvSection, type ServiceConfig } from '@axnbot/chatops';
 import { z } from 'zod';
 
 /** Everything the Slack bot is configured with. */
@@ -57,22 +57,12 @@ const schema = z.object({
 
 /** Reads and validates the bot's environment; throws a {@link ConfigError} naming the variable. */
 export function loadSlackConfig(env: Readonly<Record<string, string | undefined>>): SlackBotConfig {
-  const present = Object.fromEntries(
-    Object.entries(env).filter(([key, value]) => (key.startsWith('SLACK_') || key === 'PORT') && value),
-  );
-  const parsed = schema.safeParse(present);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const name = String(issue?.path[0] ?? 'SLACK_*');
-    const message = issue?.message ?? 'is not valid';
-    throw new ConfigError(message.includes(name) ? message : `${name}: ${message}`);
-  }
+  const v = readEnvSection(schema, env, (name) => name.startsWith('SLACK_') || name === 'PORT');
   if (env.AXN_ENDPOINT === 'embedded') {
     throw new ConfigError(
       'AXN_ENDPOINT=embedded is for `axn console`; point the bot at Alibaba Cloud or an emulator URL',
     );
   }
-  const v = parsed.data;
   if (!v.SLACK_APP_TOKEN && !v.SLACK_SIGNING_SECRET) {
     throw new ConfigError(
       'SLACK_SIGNING_SECRET is required in HTTP mode (Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode',

@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { BindingService, CommandMetrics, openLedger } from '@axnbot/chatops';
-import { createDyplsClient } from '@axnbot/core';
+import { CommandMetrics, openServiceRuntime } from '@axnbot/chatops';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import { loadSlackConfig, type SlackBotConfig } from './config.js';
 import { registerHandlers } from './handlers.js';
@@ -9,15 +8,8 @@ import { ReplayGuard } from './replay-guard.js';
 /** Starts the Slack bot as configured by the environment; resolves once it is serving. */
 export async function startSlackBot(env: NodeJS.ProcessEnv) {
   const config = loadSlackConfig(env);
-  const client = createDyplsClient({
-    endpoint: config.service.endpoint,
-    signature: config.service.signature,
-    timeoutMs: config.service.timeoutMs,
-    maxQps: config.service.maxQps,
-    env,
-  });
-  const ledger = await openLedger(config.service.databaseUrl);
-  const service = new BindingService({ client, ledger, config: config.service });
+  const runtime = await openServiceRuntime(config.service, env);
+  const { service } = runtime;
   const metrics = new CommandMetrics();
   const clientOptions = {
     ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
@@ -50,14 +42,15 @@ export async function startSlackBot(env: NodeJS.ProcessEnv) {
     registerHandlers(app, { service, config, metrics });
     server = await serveHttp(config, receiver, metrics);
   }
+  const port = server ? (server.address() as { port: number }).port : undefined;
   return {
     config,
-    port: server ? (server.address() as { port: number }).port : undefined,
+    port,
+    readyLine: `axnbot slack-bot ready on ${port !== undefined ? `http://0.0.0.0:${port}/slack/events` : 'Socket Mode'}`,
     async stop() {
       if (server) await new Promise<void>((resolve) => server?.close(() => resolve()));
       else await app.stop();
-      await ledger.close();
-      await client.close();
+      await runtime.close();
     },
   };
 }

@@ -455,13 +455,7 @@ export class BindingService {
       failure.requestId ?? null,
       failure.message,
     );
-    return {
-      kind: 'error',
-      locale,
-      code: failure.code,
-      detail: failure.message,
-      requestId: failure.requestId,
-    };
+    return this.errorReply(failure, locale);
   }
 
   /** The one binding a target names: the newest live one. */

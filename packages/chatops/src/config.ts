@@ -26,6 +26,27 @@ export interface ServiceConfig {
 /** Thrown when configuration is wrong; its message is one line naming the variable. */
 export class ConfigError extends Error {}
 
+/**
+ * Validates the variables a schema describes, taken from `env` when their names match `selects` and
+ * they are not empty. Throws a {@link ConfigError} whose message names the first bad variable — the
+ * one-line answer every axnbot process gives to bad configuration.
+ */
+export function readEnvSection<Schema extends z.ZodType>(
+  schema: Schema,
+  env: Readonly<Record<string, string | undefined>>,
+  selects: (name: string) => boolean,
+): z.output<Schema> {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([name, value]) => selects(name) && value !== undefined && value !== ''),
+  );
+  const parsed = schema.safeParse(present);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const name = String(issue?.path[0] ?? 'configuration');
+  const message = issue?.message ?? 'is not valid';
+  throw new ConfigError(message.includes(name) ? message : `${name}: ${message}`);
+}
+
 const duration = (name: string) =>
   z.string().transform((text, ctx) => {
     const ms = parseDuration(text);

@@ -9,7 +9,8 @@
  */
 export { BindingService, type BindingServiceDeps } from './binding-service.js';
 export { hashPhone, randomRef, toView } from './binding-view.js';
-export { ConfigError, loadServiceConfig, type ServiceConfig } from './config.js';
+export { runBotProcess, type StoppableBot } from './bot-process.js';
+export { ConfigError, loadServiceConfig, readEnvSection, type ServiceConfig } from './config.js';
 export * from './language/commands.js';
 export * from './language/duration.js';
 export { parseCommand } from './language/parse-command.js';
@@ -25,3 +26,4 @@ export { CommandMetrics } from './metrics.js';
 export { type Actor, Policy, type PolicyRules } from './policy.js';
 export { beijingMinute, renderText, statusLabel, type TextRenderOptions } from './render-text.js';
 export * from './replies.js';
+export { openServiceRuntime, type ServiceRuntime } from './service-runtime.js';

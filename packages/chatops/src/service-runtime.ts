@@ -1,0 +1,49 @@
+import { type Credentials, createDyplsClient, type DyplsClient } from '@axnbot/core';
+import { BindingService } from './binding-service.js';
+import type { ServiceConfig } from './config.js';
+import type { Ledger } from './ledger/ledger.js';
+import { openLedger } from './ledger/open-ledger.js';
+
+/** A binding service with the client and ledger it was built on, and one way to close them. */
+export interface ServiceRuntime {
+  readonly service: BindingService;
+  readonly client: DyplsClient;
+  readonly ledger: Ledger;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds what every front end runs: the dyplsapi client (endpoint, signature, deadline and rate limit
+ * from config; credentials from the environment unless given) and the ledger, wired into a
+ * {@link BindingService}. Whatever was opened is closed again if a later step fails.
+ */
+export async function openServiceRuntime(
+  config: ServiceConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  overrides: { endpoint?: string; credentials?: Credentials } = {},
+): Promise<ServiceRuntime> {
+  const client = createDyplsClient({
+    endpoint: overrides.endpoint ?? config.endpoint,
+    credentials: overrides.credentials,
+    signature: config.signature,
+    timeoutMs: config.timeoutMs,
+    maxQps: config.maxQps,
+    env,
+  });
+  let ledger: Ledger;
+  try {
+    ledger = await openLedger(config.databaseUrl);
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+  return {
+    service: new BindingService({ client, ledger, config }),
+    client,
+    ledger,
+    async close() {
+      await ledger.close();
+      await client.close();
+    },
+  };
+}
