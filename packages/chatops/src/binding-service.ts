@@ -12,7 +12,7 @@ import { hashPhone, randomRef, toView } from './binding-view.js';
 import type { ServiceConfig } from './config.js';
 import type { Command, Locale, ParseError, Target } from './language/commands.js';
 import { maskPhone } from './language/phone.js';
-import type { AuditEvent, BindingRecord, Ledger } from './ledger/ledger.js';
+import type { AuditEvent, BindingOutcome, BindingRecord, Ledger } from './ledger/ledger.js';
 import { type Actor, Policy } from './policy.js';
 import type { BindingView, BulkItem, DenialReason, Reply } from './replies.js';
 
@@ -28,6 +28,18 @@ export interface BindingServiceDeps {
   readonly newRef?: () => string;
   /** How long a duplicate delivery waits for the first one's reply (default 30 s). */
   readonly duplicateWaitMs?: number;
+}
+
+/** What a state-changing command produced: its reply, and the ledger changes to commit with it. */
+interface Work {
+  readonly reply: Reply;
+  readonly outcomes: readonly BindingOutcome[];
+}
+
+/** A number about to be bound, and its pending ledger record. */
+interface Intent {
+  readonly phone: string;
+  readonly record: BindingRecord;
 }
 
 /** Binds in flight at once for one bulk command (the client's QPS limit still applies). */
@@ -87,16 +99,23 @@ export class BindingService {
       if (command.verb === 'help') return first({ kind: 'help', locale, topic: command.topic });
       if (command.verb === 'info') return first(await this.info(command.target, locale, actor));
       if (command.verb === 'list') return first(await this.list(command.scope, locale, actor));
-      return await this.once(actor, () => {
-        switch (command.verb) {
-          case 'bind':
-            return this.bind(command, actor);
-          case 'unbind':
-            return this.unbind(command.target, locale, actor);
-          case 'extend':
-            return this.extend(command.target, command.expiresAt, locale, actor);
+      if (command.verb === 'bind') {
+        // Policy first, so that a refusal claims nothing; then the intended bindings are recorded in the
+        // same commit that claims the delivery.
+        if (command.options.poolKey && !this.policy.isAdmin(actor)) {
+          return first(await this.deny(actor, locale, 'admin-only', 'bind', 'pool='));
         }
-      });
+        if (!this.policy.takeBinds(actor, command.phones.length)) {
+          return first(await this.deny(actor, locale, 'rate-limited', 'bind'));
+        }
+        const intents = command.phones.map((phone) => this.intent(phone, command, actor));
+        return await this.once(actor, () => this.bind(command, intents, actor), intents);
+      }
+      return await this.once(actor, () =>
+        command.verb === 'unbind'
+          ? this.unbind(command.target, locale, actor)
+          : this.extend(command.target, command.expiresAt, locale, actor),
+      );
     } catch (error) {
       return first(this.errorReply(error, locale));
     }
@@ -108,19 +127,27 @@ export class BindingService {
    */
   private async once(
     actor: Actor,
-    work: () => Promise<Reply>,
+    work: () => Promise<Work>,
+    intents: readonly Intent[] = [],
   ): Promise<{ reply: Reply; firstDelivery: boolean }> {
     const { ledger } = this.deps;
     const key = `${actor.platform}:${actor.idempotencyKey}`;
-    if (await ledger.claimDelivery(key, this.now())) {
-      let reply: Reply;
+    if (
+      await ledger.claimDelivery(
+        key,
+        this.now(),
+        intents.map((intent) => intent.record),
+      )
+    ) {
+      let done: Work;
       try {
-        reply = await work();
+        done = await work();
       } catch (error) {
-        reply = this.errorReply(error, 'en');
+        done = { reply: this.errorReply(error, 'en'), outcomes: [] };
       }
-      await ledger.completeDelivery(key, reply, this.now());
-      return { reply, firstDelivery: true };
+      // The reply, the bindings' new states and their audit events: one commit.
+      await ledger.completeDelivery(key, done.reply, this.now(), done.outcomes);
+      return { reply: done.reply, firstDelivery: true };
     }
     const deadline = Date.now() + (this.deps.duplicateWaitMs ?? 30_000);
     for (;;) {
@@ -141,62 +168,81 @@ export class BindingService {
     }
   }
 
-  private async bind(command: Extract<Command, { verb: 'bind' }>, actor: Actor): Promise<Reply> {
-    const { locale, phones, options } = command;
-    if (options.poolKey && !this.policy.isAdmin(actor))
-      return this.deny(actor, locale, 'admin-only', 'bind', 'pool=');
-    if (!this.policy.takeBinds(actor, phones.length)) return this.deny(actor, locale, 'rate-limited', 'bind');
-    const items: BulkItem[] = new Array(phones.length);
+  private async bind(
+    command: Extract<Command, { verb: 'bind' }>,
+    intents: readonly Intent[],
+    actor: Actor,
+  ): Promise<Work> {
+    const { locale } = command;
+    const results: Array<{ item: BulkItem; outcome: BindingOutcome }> = new Array(intents.length);
     let next = 0;
     const worker = async () => {
-      while (next < phones.length) {
+      while (next < intents.length) {
         const index = next++;
-        items[index] = await this.bindOne(phones[index] as string, command, actor);
+        results[index] = await this.bindOne(intents[index] as Intent, command, actor);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(BULK_CONCURRENCY, phones.length) }, worker));
-    if (phones.length > 1) return { kind: 'bulk', locale, items };
+    await Promise.all(Array.from({ length: Math.min(BULK_CONCURRENCY, intents.length) }, worker));
+    const items = results.map((result) => result.item);
+    const outcomes = results.map((result) => result.outcome);
+    if (items.length > 1) return { reply: { kind: 'bulk', locale, items }, outcomes };
     const [item] = items as [BulkItem];
-    if (item.outcome === 'bound') return { kind: 'bound', locale, binding: item.binding };
-    if (item.outcome === 'outcome-unknown')
-      return { kind: 'outcome-unknown', locale, phoneMasked: item.phoneMasked, ref: item.ref };
-    return { kind: 'error', locale, code: item.code, detail: item.message, requestId: item.requestId };
+    if (item.outcome === 'bound')
+      return { reply: { kind: 'bound', locale, binding: item.binding }, outcomes };
+    if (item.outcome === 'outcome-unknown') {
+      return {
+        reply: { kind: 'outcome-unknown', locale, phoneMasked: item.phoneMasked, ref: item.ref },
+        outcomes,
+      };
+    }
+    return {
+      reply: { kind: 'error', locale, code: item.code, detail: item.message, requestId: item.requestId },
+      outcomes,
+    };
   }
 
-  private async bindOne(
-    phone: string,
-    command: Extract<Command, { verb: 'bind' }>,
-    actor: Actor,
-  ): Promise<BulkItem> {
-    const { ledger, client, config } = this.deps;
+  /** The pending ledger record of one number about to be bound (A itself only ever hashed and masked). */
+  private intent(phone: string, command: Extract<Command, { verb: 'bind' }>, actor: Actor): Intent {
+    const { config } = this.deps;
     const { options } = command;
     const now = this.now();
-    const phoneMasked = maskPhone(phone);
-    const record: BindingRecord = {
-      ref: this.newRef(),
-      subsId: null,
-      secretNo: options.secretNo ?? null,
-      extension: options.extension ?? null,
-      phoneMasked,
-      phoneHash: hashPhone(config.hashKey, phone),
-      poolKey: options.poolKey ?? config.poolKey,
-      city: options.city ?? config.defaultCity ?? null,
-      expiresAt: Math.floor(options.expiresAt / 1000) * 1000,
-      recording: options.record ?? false,
-      outId: null,
-      status: 'pending',
-      platform: actor.platform,
-      userId: actor.userId,
-      userName: actor.userName,
-      channelId: actor.channelId,
-      createdAt: now,
-      updatedAt: now,
-      requestId: null,
+    const ref = this.newRef();
+    return {
+      phone,
+      record: {
+        ref,
+        subsId: null,
+        secretNo: options.secretNo ?? null,
+        extension: options.extension ?? null,
+        phoneMasked: maskPhone(phone),
+        phoneHash: hashPhone(config.hashKey, phone),
+        poolKey: options.poolKey ?? config.poolKey,
+        city: options.city ?? config.defaultCity ?? null,
+        expiresAt: Math.floor(options.expiresAt / 1000) * 1000,
+        recording: options.record ?? false,
+        outId: options.outId ?? ref,
+        status: 'pending',
+        platform: actor.platform,
+        userId: actor.userId,
+        userName: actor.userName,
+        channelId: actor.channelId,
+        createdAt: now,
+        updatedAt: now,
+        requestId: null,
+      },
     };
-    const outId = options.outId ?? record.ref;
-    await ledger.insertBinding({ ...record, outId });
+  }
+
+  /** Binds one number; answers its result and the ledger change to commit with the reply. */
+  private async bindOne(
+    { phone, record }: Intent,
+    command: Extract<Command, { verb: 'bind' }>,
+    actor: Actor,
+  ): Promise<{ item: BulkItem; outcome: BindingOutcome }> {
+    const { options } = command;
+    const { phoneMasked } = record;
     try {
-      const bound = await client.call(BindAxnExtension, {
+      const bound = await this.deps.client.call(BindAxnExtension, {
         poolKey: record.poolKey,
         phoneNoA: phone,
         expiration: formatBeijingTime(record.expiresAt),
@@ -205,7 +251,7 @@ export class BindingService {
         extension: options.extension,
         phoneNoB: options.phoneB,
         isRecordingEnabled: options.record,
-        outId,
+        outId: record.outId ?? record.ref,
       });
       const patch = {
         subsId: bound.subsId,
@@ -215,83 +261,88 @@ export class BindingService {
         requestId: bound.requestId,
         updatedAt: this.now(),
       };
-      await ledger.updateBinding(
-        record.ref,
-        patch,
-        this.event(
-          actor,
-          'bind',
-          `${phoneMasked} ${record.ref} SubsId ${bound.subsId}`,
-          'OK',
-          bound.requestId,
-        ),
+      const audit = this.event(
+        actor,
+        'bind',
+        `${phoneMasked} ${record.ref} SubsId ${bound.subsId}`,
+        'OK',
+        bound.requestId,
       );
-      return { outcome: 'bound', phoneMasked, binding: toView({ ...record, outId, ...patch }) };
+      return {
+        item: { outcome: 'bound', phoneMasked, binding: toView({ ...record, ...patch }) },
+        outcome: { ref: record.ref, patch, audit },
+      };
     } catch (error) {
       const failure = asAxnError(error);
       const unknown = failure.code === 'local.OUTCOME_UNKNOWN';
-      await ledger.updateBinding(
-        record.ref,
-        {
+      const message = scrub(failure.message, [phone]);
+      const outcome: BindingOutcome = {
+        ref: record.ref,
+        patch: {
           status: unknown ? 'unknown' : 'failed',
           requestId: failure.requestId ?? null,
           updatedAt: this.now(),
         },
-        this.event(
+        audit: this.event(
           actor,
           'bind',
           `${phoneMasked} ${record.ref}`,
           failure.code,
           failure.requestId ?? null,
-          scrub(failure.message, [phone]),
+          message,
         ),
-      );
-      if (unknown) return { outcome: 'outcome-unknown', phoneMasked, ref: record.ref };
+      };
+      if (unknown) return { item: { outcome: 'outcome-unknown', phoneMasked, ref: record.ref }, outcome };
       return {
-        outcome: 'error',
-        phoneMasked,
-        code: failure.code,
-        message: scrub(failure.message, [phone]),
-        requestId: failure.requestId,
+        item: { outcome: 'error', phoneMasked, code: failure.code, message, requestId: failure.requestId },
+        outcome,
       };
     }
   }
 
-  private async unbind(target: Target, locale: Locale, actor: Actor): Promise<Reply> {
+  private async unbind(target: Target, locale: Locale, actor: Actor): Promise<Work> {
     const record = await this.resolveOne(target, locale);
-    if ('kind' in record) return record;
-    if (!this.mayChange(record, actor)) return this.deny(actor, locale, 'not-owner', 'unbind', record.ref);
+    if ('kind' in record) return { reply: record, outcomes: [] };
+    if (!this.mayChange(record, actor))
+      return { reply: await this.deny(actor, locale, 'not-owner', 'unbind', record.ref), outcomes: [] };
     const live = await this.ensureKnown(record);
-    if (!live.subsId || !live.secretNo) return this.notFound(locale, `${live.phoneMasked} (${live.ref})`);
+    if (!live.subsId || !live.secretNo)
+      return { reply: this.notFound(locale, `${live.phoneMasked} (${live.ref})`), outcomes: [] };
     try {
       const result = await this.deps.client.call(UnbindSubscription, {
         poolKey: live.poolKey,
         subsId: live.subsId,
         secretNo: live.secretNo,
       });
-      await this.deps.ledger.updateBinding(
-        live.ref,
-        { status: 'unbound', updatedAt: this.now(), requestId: result.requestId },
-        this.event(
-          actor,
-          'unbind',
-          `${live.phoneMasked} ${live.ref} SubsId ${live.subsId}`,
-          'OK',
-          result.requestId,
-        ),
-      );
-      return { kind: 'unbound', locale, binding: toView({ ...live, status: 'unbound' }) };
+      return {
+        reply: { kind: 'unbound', locale, binding: toView({ ...live, status: 'unbound' }) },
+        outcomes: [
+          {
+            ref: live.ref,
+            patch: { status: 'unbound', updatedAt: this.now(), requestId: result.requestId },
+            audit: this.event(
+              actor,
+              'unbind',
+              `${live.phoneMasked} ${live.ref} SubsId ${live.subsId}`,
+              'OK',
+              result.requestId,
+            ),
+          },
+        ],
+      };
     } catch (error) {
       return this.changeFailed(error, live, 'unbind', actor, locale);
     }
   }
 
-  private async extend(target: Target, expiresAt: number, locale: Locale, actor: Actor): Promise<Reply> {
+  private async extend(target: Target, expiresAt: number, locale: Locale, actor: Actor): Promise<Work> {
     const record = await this.resolveOne(target, locale);
-    if ('kind' in record) return record;
-    if (!this.mayChange(record, actor)) return this.deny(actor, locale, 'not-owner', 'extend', record.ref);
+    if ('kind' in record) return { reply: record, outcomes: [] };
+    if (!this.mayChange(record, actor))
+      return { reply: await this.deny(actor, locale, 'not-owner', 'extend', record.ref), outcomes: [] };
     const live = await this.ensureKnown(record);
-    if (!live.subsId || !live.secretNo) return this.notFound(locale, `${live.phoneMasked} (${live.ref})`);
+    if (!live.subsId || !live.secretNo)
+      return { reply: this.notFound(locale, `${live.phoneMasked} (${live.ref})`), outcomes: [] };
     const at = Math.floor(expiresAt / 1000) * 1000;
     try {
       const result = await this.deps.client.call(UpdateSubscription, {
@@ -301,22 +352,26 @@ export class BindingService {
         operateType: 'updateExpire',
         expiration: formatBeijingTime(at),
       });
-      await this.deps.ledger.updateBinding(
-        live.ref,
-        { expiresAt: at, status: 'active', updatedAt: this.now(), requestId: result.requestId },
-        this.event(
-          actor,
-          'extend',
-          `${live.phoneMasked} ${live.ref} SubsId ${live.subsId} → ${formatBeijingTime(at)}`,
-          'OK',
-          result.requestId,
-        ),
-      );
       return {
-        kind: 'extended',
-        locale,
-        binding: toView({ ...live, expiresAt: at, status: 'active' }),
-        previousExpiresAt: live.expiresAt,
+        reply: {
+          kind: 'extended',
+          locale,
+          binding: toView({ ...live, expiresAt: at, status: 'active' }),
+          previousExpiresAt: live.expiresAt,
+        },
+        outcomes: [
+          {
+            ref: live.ref,
+            patch: { expiresAt: at, status: 'active', updatedAt: this.now(), requestId: result.requestId },
+            audit: this.event(
+              actor,
+              'extend',
+              `${live.phoneMasked} ${live.ref} SubsId ${live.subsId} → ${formatBeijingTime(at)}`,
+              'OK',
+              result.requestId,
+            ),
+          },
+        ],
       };
     } catch (error) {
       return this.changeFailed(error, live, 'extend', actor, locale);
@@ -433,29 +488,35 @@ export class BindingService {
     return { ...record, status };
   }
 
-  private async changeFailed(
+  private changeFailed(
     error: unknown,
     record: BindingRecord,
     action: string,
     actor: Actor,
     locale: Locale,
-  ): Promise<Reply> {
+  ): Work {
     const failure = asAxnError(error);
     // The service says the binding is gone or expired: the ledger learns it too.
-    if (failure.code === 'isv.SUBS_NOT_EXIST' || failure.code === 'isv.FORBIDDEN_ACTION') {
-      const status =
-        record.expiresAt <= this.now() || failure.code === 'isv.FORBIDDEN_ACTION' ? 'expired' : 'unbound';
-      await this.deps.ledger.updateBinding(record.ref, { status, updatedAt: this.now() });
-    }
-    await this.audit(
-      actor,
-      action,
-      `${record.phoneMasked} ${record.ref}`,
-      failure.code,
-      failure.requestId ?? null,
-      failure.message,
-    );
-    return this.errorReply(failure, locale);
+    const gone = failure.code === 'isv.SUBS_NOT_EXIST' || failure.code === 'isv.FORBIDDEN_ACTION';
+    const status =
+      record.expiresAt <= this.now() || failure.code === 'isv.FORBIDDEN_ACTION' ? 'expired' : 'unbound';
+    return {
+      reply: this.errorReply(failure, locale),
+      outcomes: [
+        {
+          ref: record.ref,
+          patch: gone ? { status, updatedAt: this.now() } : {},
+          audit: this.event(
+            actor,
+            action,
+            `${record.phoneMasked} ${record.ref}`,
+            failure.code,
+            failure.requestId ?? null,
+            failure.message,
+          ),
+        },
+      ],
+    };
   }
 
   /** The one binding a target names: the newest live one. */

@@ -17,7 +17,14 @@ export { parseCommand } from './language/parse-command.js';
 export * from './language/phone.js';
 export { normalizeText, tokenize } from './language/tokenize.js';
 export { allUsage, USAGE } from './language/usage.js';
-export type { AuditEvent, BindingPatch, BindingQuery, BindingRecord, Ledger } from './ledger/ledger.js';
+export type {
+  AuditEvent,
+  BindingOutcome,
+  BindingPatch,
+  BindingQuery,
+  BindingRecord,
+  Ledger,
+} from './ledger/ledger.js';
 export { openLedger } from './ledger/open-ledger.js';
 export { postgresDriver } from './ledger/postgres-driver.js';
 export { SqlLedger } from './ledger/sql-ledger.js';

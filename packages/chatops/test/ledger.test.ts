@@ -47,6 +47,43 @@ describe.each(STORES)('ledger on $name', (store) => {
     expect(await l.deliveryReply('k1')).toEqual(reply);
   });
 
+  it('records a claim’s intended bindings in the same commit, and only for the winning claim', async () => {
+    const l = await ledger();
+    expect(await l.claimDelivery('k-intent', 1, [base])).toBe(true);
+    expect((await l.bindingByRef('axn-aaaa'))?.status).toBe('pending');
+    expect(await l.claimDelivery('k-intent', 2, [{ ...base, ref: 'axn-dup' }])).toBe(false);
+    expect(await l.bindingByRef('axn-dup')).toBeUndefined();
+    // A claim whose intents cannot be stored (a ref already there) leaves no claim behind either.
+    await expect(l.claimDelivery('k-broken', 3, [base])).rejects.toThrow();
+    expect(await l.deliveryReply('k-broken')).toBeUndefined();
+  });
+
+  it('completes a delivery with its binding changes and audit events in one commit', async () => {
+    const l = await ledger();
+    await l.claimDelivery('k-done', 1, [base]);
+    const audit = {
+      at: 5,
+      platform: 'slack',
+      userId: 'U1',
+      userName: 'alice',
+      channelId: 'C1',
+      action: 'bind',
+      target: 'axn-aaaa',
+      result: 'OK',
+      requestId: 'R',
+      detail: null,
+    };
+    await l.completeDelivery('k-done', { kind: 'help', locale: 'en' }, 6, [
+      { ref: 'axn-aaaa', patch: { status: 'active', subsId: '1000000000000000009' }, audit },
+    ]);
+    expect(await l.bindingByRef('axn-aaaa')).toMatchObject({
+      status: 'active',
+      subsId: '1000000000000000009',
+    });
+    expect((await l.auditEvents(1))[0]).toMatchObject({ target: 'axn-aaaa', requestId: 'R' });
+    expect(await l.deliveryReply('k-done')).toEqual({ kind: 'help', locale: 'en' });
+  });
+
   it('lets exactly one of 20 concurrent claims win', async () => {
     const l = await ledger();
     const wins = await Promise.all(Array.from({ length: 20 }, () => l.claimDelivery('same', 1)));

@@ -24,6 +24,13 @@ export interface BindingRecord {
   readonly requestId: string | null;
 }
 
+/** A change to one binding and the audit event that explains it, committed together. */
+export interface BindingOutcome {
+  readonly ref: string;
+  readonly patch: BindingPatch;
+  readonly audit: AuditEvent;
+}
+
 /** Fields a binding's later life may change. */
 export type BindingPatch = Partial<
   Pick<
@@ -63,13 +70,20 @@ export interface BindingQuery {
  */
 export interface Ledger {
   /**
-   * Claims a delivery's idempotency key. `true`: this caller owns it and must complete it. `false`: it
-   * was claimed before (a redelivery, or a concurrent duplicate) — wait for its reply instead.
+   * Claims a delivery's idempotency key, recording in the same commit the bindings it intends to make
+   * (status `pending`). `true`: this caller owns it and must complete it. `false`: it was claimed before
+   * (a redelivery, or a concurrent duplicate) — nothing is recorded; wait for its reply instead.
    */
-  claimDelivery(key: string, now: number): Promise<boolean>;
+  claimDelivery(key: string, now: number, intents?: readonly BindingRecord[]): Promise<boolean>;
   /** The reply a completed delivery gave; `null` while it is still being handled; `undefined` if unknown. */
   deliveryReply(key: string): Promise<Reply | null | undefined>;
-  completeDelivery(key: string, reply: Reply, now: number): Promise<void>;
+  /** Stores a delivery's reply, and in the same commit the binding changes and audit events it made. */
+  completeDelivery(
+    key: string,
+    reply: Reply,
+    now: number,
+    outcomes?: readonly BindingOutcome[],
+  ): Promise<void>;
 
   insertBinding(record: BindingRecord): Promise<void>;
   /** Changes a binding and, in the same transaction, records the audit event that explains it. */

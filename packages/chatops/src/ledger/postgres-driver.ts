@@ -58,6 +58,21 @@ export async function postgresDriver(
         client.release();
       }
     },
+    async batchIfFirst(first, rest) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const changed = (await client.query(numbered(first[0]), first[1] as unknown[])).rowCount === 1;
+        if (changed) for (const [sql, params] of rest) await client.query(numbered(sql), params as unknown[]);
+        await client.query('COMMIT');
+        return changed;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
     async withMigrationLock(work) {
       const client = await pool.connect();
       try {

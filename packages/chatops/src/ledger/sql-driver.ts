@@ -10,6 +10,14 @@ export interface SqlDriver {
   run(sql: string, params?: readonly unknown[]): Promise<number>;
   /** Runs several statements as one transaction: all take effect, or none. */
   batch(statements: ReadonlyArray<readonly [sql: string, params: readonly unknown[]]>): Promise<void>;
+  /**
+   * One transaction: runs `first`; only if it changed a row, runs `rest` too. Answers whether `first`
+   * changed a row. (How a delivery is claimed and its intended bindings recorded in one commit.)
+   */
+  batchIfFirst(
+    first: readonly [sql: string, params: readonly unknown[]],
+    rest: ReadonlyArray<readonly [sql: string, params: readonly unknown[]]>,
+  ): Promise<boolean>;
   /** Runs `work` holding the database-wide migration lock (a no-op for SQLite's single writer). */
   withMigrationLock<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;

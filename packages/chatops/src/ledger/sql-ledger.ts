@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Reply } from '../replies.js';
-import type { AuditEvent, BindingPatch, BindingQuery, BindingRecord, Ledger } from './ledger.js';
+import type {
+  AuditEvent,
+  BindingOutcome,
+  BindingPatch,
+  BindingQuery,
+  BindingRecord,
+  Ledger,
+} from './ledger.js';
 import { LEDGER_MIGRATIONS, type SqlDriver } from './sql-driver.js';
 
 interface BindingRow {
@@ -58,7 +65,46 @@ const PATCH_COLUMNS: Record<keyof BindingPatch, string> = {
   updatedAt: 'updated_at',
 };
 
-function auditStatement(e: AuditEvent): readonly [string, readonly unknown[]] {
+type Statement = readonly [sql: string, params: readonly unknown[]];
+
+function insertStatement(r: BindingRecord): Statement {
+  return [
+    `INSERT INTO axn_bindings (ref, subs_id, secret_no, extension, phone_masked, phone_hash, pool_key, city, expires_at,
+       recording, out_id, status, platform, user_id, user_name, channel_id, created_at, updated_at, request_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      r.ref,
+      r.subsId,
+      r.secretNo,
+      r.extension,
+      r.phoneMasked,
+      r.phoneHash,
+      r.poolKey,
+      r.city,
+      r.expiresAt,
+      r.recording ? 1 : 0,
+      r.outId,
+      r.status,
+      r.platform,
+      r.userId,
+      r.userName,
+      r.channelId,
+      r.createdAt,
+      r.updatedAt,
+      r.requestId,
+    ],
+  ];
+}
+
+/** The UPDATE for a patch; none when it changes nothing. */
+function patchStatements(ref: string, patch: BindingPatch): Statement[] {
+  const keys = (Object.keys(patch) as Array<keyof BindingPatch>).filter((key) => patch[key] !== undefined);
+  if (keys.length === 0) return [];
+  const sets = keys.map((key) => `${PATCH_COLUMNS[key]} = ?`).join(', ');
+  return [[`UPDATE axn_bindings SET ${sets} WHERE ref = ?`, [...keys.map((key) => patch[key]), ref]]];
+}
+
+function auditStatement(e: AuditEvent): Statement {
   return [
     `INSERT INTO axn_audit (id, at, platform, user_id, user_name, channel_id, action, target, result, request_id, detail)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -101,12 +147,13 @@ export class SqlLedger implements Ledger {
     return new SqlLedger(db);
   }
 
-  async claimDelivery(key: string, now: number): Promise<boolean> {
-    const changed = await this.db.run(
+  async claimDelivery(key: string, now: number, intents: readonly BindingRecord[] = []): Promise<boolean> {
+    const claim = [
       'INSERT INTO axn_deliveries (key, created_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',
       [key, now],
-    );
-    return changed === 1;
+    ] as const;
+    if (intents.length === 0) return (await this.db.run(claim[0], claim[1])) === 1;
+    return this.db.batchIfFirst(claim, intents.map(insertStatement));
   }
 
   async deliveryReply(key: string): Promise<Reply | null | undefined> {
@@ -118,54 +165,31 @@ export class SqlLedger implements Ledger {
     return row.reply === null ? null : (JSON.parse(row.reply) as Reply);
   }
 
-  async completeDelivery(key: string, reply: Reply, now: number): Promise<void> {
-    await this.db.run('UPDATE axn_deliveries SET reply = ?, completed_at = ? WHERE key = ?', [
-      JSON.stringify(reply),
-      now,
-      key,
+  async completeDelivery(
+    key: string,
+    reply: Reply,
+    now: number,
+    outcomes: readonly BindingOutcome[] = [],
+  ): Promise<void> {
+    const statements = outcomes.flatMap((outcome) => [
+      ...patchStatements(outcome.ref, outcome.patch),
+      auditStatement(outcome.audit),
     ]);
+    statements.push([
+      'UPDATE axn_deliveries SET reply = ?, completed_at = ? WHERE key = ?',
+      [JSON.stringify(reply), now, key],
+    ]);
+    if (statements.length === 1) await this.db.run(statements[0]![0], statements[0]![1]);
+    else await this.db.batch(statements);
   }
 
-  async insertBinding(r: BindingRecord): Promise<void> {
-    await this.db.run(
-      `INSERT INTO axn_bindings (ref, subs_id, secret_no, extension, phone_masked, phone_hash, pool_key, city, expires_at, recording,
-         out_id, status, platform, user_id, user_name, channel_id, created_at, updated_at, request_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        r.ref,
-        r.subsId,
-        r.secretNo,
-        r.extension,
-        r.phoneMasked,
-        r.phoneHash,
-        r.poolKey,
-        r.city,
-        r.expiresAt,
-        r.recording ? 1 : 0,
-        r.outId,
-        r.status,
-        r.platform,
-        r.userId,
-        r.userName,
-        r.channelId,
-        r.createdAt,
-        r.updatedAt,
-        r.requestId,
-      ],
-    );
+  async insertBinding(record: BindingRecord): Promise<void> {
+    const [sql, params] = insertStatement(record);
+    await this.db.run(sql, params);
   }
 
   async updateBinding(ref: string, patch: BindingPatch, audit?: AuditEvent): Promise<void> {
-    const keys = (Object.keys(patch) as Array<keyof BindingPatch>).filter((key) => patch[key] !== undefined);
-    const statements: Array<readonly [string, readonly unknown[]]> = [];
-    if (keys.length > 0) {
-      const sets = keys.map((key) => `${PATCH_COLUMNS[key]} = ?`).join(', ');
-      statements.push([
-        `UPDATE axn_bindings SET ${sets} WHERE ref = ?`,
-        [...keys.map((key) => patch[key]), ref],
-      ]);
-    }
-    if (audit) statements.push(auditStatement(audit));
+    const statements = [...patchStatements(ref, patch), ...(audit ? [auditStatement(audit)] : [])];
     if (statements.length === 1) await this.db.run(statements[0]![0], statements[0]![1]);
     else if (statements.length > 1) await this.db.batch(statements);
   }

@@ -23,10 +23,23 @@ export function sqliteDriver(path: string): SqlDriver {
   const runBatch = db.transaction((statements: ReadonlyArray<readonly [string, readonly unknown[]]>) => {
     for (const [sql, params] of statements) statement(sql).run(...params);
   });
+  const runIfFirst = db.transaction(
+    (
+      first: readonly [string, readonly unknown[]],
+      rest: ReadonlyArray<readonly [string, readonly unknown[]]>,
+    ) => {
+      if (statement(first[0]).run(...first[1]).changes !== 1) return false;
+      for (const [sql, params] of rest) statement(sql).run(...params);
+      return true;
+    },
+  );
   return {
     dialect: 'sqlite',
     async batch(statements) {
       runBatch(statements);
+    },
+    async batchIfFirst(first, rest) {
+      return runIfFirst(first, rest);
     },
     async query<Row>(sql: string, params: readonly unknown[] = []) {
       return statement(sql).all(...params) as Row[];
