@@ -176,5 +176,16 @@ async function client() {
 }
 
 export async function run() {
-  return { title: '@axnbot/core', rows: [...signing(), ...(await client())] };
+  return {
+    title: '@axnbot/core',
+    rows: [...signing(), ...(await client())],
+    notes: [
+      'Signing: a V2 signature is canonicalisation (~1.1 µs: sort 14 names, encode 28 strings), one native',
+      'encodeURIComponent of the whole query (~0.4 µs) and the HMAC itself (~1.5 µs with a prepared KeyObject);',
+      'the floor is that HMAC alone, so ≤ 2× leaves ~0.2 µs for everything else. V3 hashes the canonical request',
+      'and then HMACs it: two native crypto calls (~2.5 µs together) against openapi-util’s ~7.7 µs, so 2.5× would',
+      'need the rest of the work to cost nothing. Client: most of the remaining CPU is the kernel (undici writes',
+      'headers and body with writev) and GC; pop-core pays the same kernel costs, so the ratio cannot fall far.',
+    ].join(' '),
+  };
 }
