@@ -96,7 +96,11 @@ export async function run() {
   return {
     title: '@axnbot/emulator',
     rows,
-    notes:
+    notes: [
       'Pool FC-BENCH: 2,000 X numbers × 900 three-digit extensions; the 1,000,000 bindings fill 56% of it.',
+      'Throughput: client and server share the two cores; a bind costs the server a V3 verification (SHA-256 +',
+      'HMAC), a SQLite transaction that reaches the OS (WAL, no fsync) and the response write — about 80 µs of CPU',
+      'against the anchor’s ~15 µs — so the ratio sits at 0.33–0.53 from run to run on this machine.',
+    ].join(' '),
   };
 }
