@@ -3,9 +3,10 @@
  * to `burst`. Callers wait their turn in order. Clock and sleep are injected so the logic is exact in tests.
  */
 export class TokenBucket {
+  /** Tokens available now; negative while reservations wait for tokens still to come. */
   private tokens: number;
   private updatedAt: number;
-  /** The instant the last reserved token becomes available; reservations queue behind it. */
+  /** The most tokens that can accumulate: the largest burst. */
   private readonly capacity: number;
 
   constructor(
