@@ -1,6 +1,6 @@
 import { createHmac, hash } from 'node:crypto';
 import { hmacKey } from './hmac-key.js';
-import { canonicalQuery, compareCodeUnits, type SignableParams } from './percent-encode.js';
+import { canonicalQuery, type SignableParams } from './percent-encode.js';
 import { constantTimeEqual, type VerifyResult } from './rpc-v2.js';
 
 /** The only algorithm name V3 uses here. */
@@ -38,19 +38,13 @@ export interface Acs3Signature {
  * signature is lower-case hex.
  */
 export function signAcs3(request: Acs3Request, accessKeyId: string, accessKeySecret: string): Acs3Signature {
-  const signed = signedHeaderEntries(request.headers);
-  const signedHeaders = signed.map(([name]) => name).join(';');
-  const canonicalHeaders = signed.map(([name, value]) => `${name}:${value}\n`).join('');
+  const { names, values } = signedHeaderEntries(request.headers);
+  let canonicalHeaders = '';
+  for (const name of names) canonicalHeaders += `${name}:${values.get(name)}\n`;
+  const signedHeaders = names.join(';');
   const payloadHash =
     request.payloadHash ?? headerValue(request.headers, 'x-acs-content-sha256') ?? EMPTY_BODY_SHA256;
-  const canonicalRequest = [
-    request.method.toUpperCase(),
-    request.path ?? '/',
-    canonicalQuery(request.query),
-    canonicalHeaders,
-    signedHeaders,
-    payloadHash,
-  ].join('\n');
+  const canonicalRequest = `${request.method.toUpperCase()}\n${request.path ?? '/'}\n${canonicalQuery(request.query)}\n${canonicalHeaders}\n${signedHeaders}\n${payloadHash}`;
   const hashedCanonicalRequest = hash('sha256', canonicalRequest, 'hex');
   const stringToSign = `${ACS3_ALGORITHM}\n${hashedCanonicalRequest}`;
   const signature = createHmac('sha256', hmacKey(accessKeySecret)).update(stringToSign, 'utf8').digest('hex');
@@ -153,16 +147,23 @@ export function verifyAcs3(
   };
 }
 
-function signedHeaderEntries(headers: Readonly<Record<string, string>>): Array<[string, string]> {
-  const entries = new Map<string, string>();
-  for (const [rawName, rawValue] of Object.entries(headers)) {
-    const name = rawName.toLowerCase();
+/** The headers V3 signs — `host`, `content-type` and `x-acs-*` — by lower-case name, names sorted. */
+function signedHeaderEntries(headers: Readonly<Record<string, string>>): {
+  names: string[];
+  values: Map<string, string>;
+} {
+  const values = new Map<string, string>();
+  for (const rawName in headers) {
+    const name = LOWER_CASE.test(rawName) ? rawName : rawName.toLowerCase();
     if (name === 'host' || name === 'content-type' || name.startsWith('x-acs-')) {
-      entries.set(name, rawValue.trim());
+      values.set(name, (headers[rawName] as string).trim());
     }
   }
-  return [...entries].sort(([a], [b]) => compareCodeUnits(a, b));
+  // The default sort compares code units, which is the order the specification asks for.
+  return { names: [...values.keys()].sort(), values };
 }
+
+const LOWER_CASE = /^[^A-Z]*$/;
 
 function headerValue(headers: Readonly<Record<string, string>>, name: string): string | undefined {
   // Node hands headers over with lower-case names already; others are looked for case-insensitively.

@@ -71,8 +71,3 @@ function encodeName(name: string): string {
   }
   return encoded;
 }
-
-/** Plain code-unit comparison; `Array.prototype.sort`'s default, made explicit for readers. */
-export function compareCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
