@@ -137,6 +137,13 @@ export function renderSlack(
   const { now } = options;
   const result = options.resultVisibility;
   const text = clip(renderText(reply, { now }), LIMITS.sectionText);
+  /** A card that replaces the one a button was clicked on. */
+  const replacedCard = (binding: BindingView, headline: string, buttons: boolean): SlackMessage => ({
+    text,
+    response_type: result,
+    replace_original: true,
+    blocks: bindingBlocks(binding, { now, zh, headline, userId: options.userId, buttons }),
+  });
   switch (reply.kind) {
     case 'bound': {
       const b = reply.binding;
@@ -181,35 +188,20 @@ export function renderSlack(
       return { text, response_type: ok > 0 ? result : 'ephemeral', blocks: blocks.slice(0, LIMITS.blocks) };
     }
     case 'unbound':
-      return {
-        text,
-        response_type: result,
-        replace_original: true,
-        blocks: bindingBlocks(reply.binding, {
-          now,
-          zh,
-          headline: zh
-            ? `🔓 已解绑 *${reply.binding.phoneMasked}*`
-            : `🔓 Unbound *${reply.binding.phoneMasked}*`,
-          userId: options.userId,
-          buttons: false,
-        }),
-      };
-    case 'extended':
-      return {
-        text,
-        response_type: result,
-        replace_original: true,
-        blocks: bindingBlocks(reply.binding, {
-          now,
-          zh,
-          headline: zh
-            ? `⏩ 已延期至 ${beijingMinute(reply.binding.expiresAt)}（原 ${beijingMinute(reply.previousExpiresAt)}）`
-            : `⏩ Extended to ${beijingMinute(reply.binding.expiresAt)} (was ${beijingMinute(reply.previousExpiresAt)})`,
-          userId: options.userId,
-          buttons: true,
-        }),
-      };
+      return replacedCard(
+        reply.binding,
+        zh ? `🔓 已解绑 *${reply.binding.phoneMasked}*` : `🔓 Unbound *${reply.binding.phoneMasked}*`,
+        false,
+      );
+    case 'extended': {
+      const until = beijingMinute(reply.binding.expiresAt);
+      const was = beijingMinute(reply.previousExpiresAt);
+      return replacedCard(
+        reply.binding,
+        zh ? `⏩ 已延期至 ${until}（原 ${was}）` : `⏩ Extended to ${until} (was ${was})`,
+        true,
+      );
+    }
     case 'info':
     case 'list': {
       const views = reply.bindings;

@@ -300,14 +300,31 @@ export class BindingService {
     }
   }
 
-  private async unbind(target: Target, locale: Locale, actor: Actor): Promise<Work> {
+  /**
+   * The live binding a target names, if this actor may change it and its SubsId and X are known
+   * (reconciling an unknown outcome first); otherwise the reply that says why not.
+   */
+  private async changeableBinding(
+    target: Target,
+    locale: Locale,
+    actor: Actor,
+    verb: 'unbind' | 'extend',
+  ): Promise<(BindingRecord & { subsId: string; secretNo: string }) | Work> {
     const record = await this.resolveOne(target, locale);
     if ('kind' in record) return { reply: record, outcomes: [] };
-    if (!this.mayChange(record, actor))
-      return { reply: await this.deny(actor, locale, 'not-owner', 'unbind', record.ref), outcomes: [] };
+    if (!this.mayChange(record, actor)) {
+      return { reply: await this.deny(actor, locale, 'not-owner', verb, record.ref), outcomes: [] };
+    }
     const live = await this.ensureKnown(record);
-    if (!live.subsId || !live.secretNo)
+    if (!live.subsId || !live.secretNo) {
       return { reply: this.notFound(locale, `${live.phoneMasked} (${live.ref})`), outcomes: [] };
+    }
+    return { ...live, subsId: live.subsId, secretNo: live.secretNo };
+  }
+
+  private async unbind(target: Target, locale: Locale, actor: Actor): Promise<Work> {
+    const live = await this.changeableBinding(target, locale, actor, 'unbind');
+    if ('reply' in live) return live;
     try {
       const result = await this.deps.client.call(UnbindSubscription, {
         poolKey: live.poolKey,
@@ -336,13 +353,8 @@ export class BindingService {
   }
 
   private async extend(target: Target, expiresAt: number, locale: Locale, actor: Actor): Promise<Work> {
-    const record = await this.resolveOne(target, locale);
-    if ('kind' in record) return { reply: record, outcomes: [] };
-    if (!this.mayChange(record, actor))
-      return { reply: await this.deny(actor, locale, 'not-owner', 'extend', record.ref), outcomes: [] };
-    const live = await this.ensureKnown(record);
-    if (!live.subsId || !live.secretNo)
-      return { reply: this.notFound(locale, `${live.phoneMasked} (${live.ref})`), outcomes: [] };
+    const live = await this.changeableBinding(target, locale, actor, 'extend');
+    if ('reply' in live) return live;
     const at = Math.floor(expiresAt / 1000) * 1000;
     try {
       const result = await this.deps.client.call(UpdateSubscription, {
