@@ -100,6 +100,10 @@ export class BindingService {
       if (command.verb === 'info') return first(await this.info(command.target, locale, actor));
       if (command.verb === 'list') return first(await this.list(command.scope, locale, actor));
       if (command.verb === 'bind') {
+        // A redelivery replays the first delivery's reply: it must not count against the rate limit.
+        if ((await this.deps.ledger.deliveryReply(deliveryKey(actor))) !== undefined) {
+          return await this.once(actor, () => this.bind(command, [], actor));
+        }
         // Policy first, so that a refusal claims nothing; then the intended bindings are recorded in the
         // same commit that claims the delivery.
         if (command.options.poolKey && !this.policy.isAdmin(actor)) {
@@ -631,6 +635,11 @@ export class BindingService {
       requestId: failure.requestId,
     };
   }
+}
+
+/** The ledger's idempotency key of a delivery: its platform and the platform's own key. */
+function deliveryKey(actor: Actor): string {
+  return `${actor.platform}:${actor.idempotencyKey}`;
 }
 
 /** The actor recorded for what the service does on its own (reconciliation). */

@@ -241,6 +241,24 @@ describe.each(STORES)('binding service on the emulator, ledger on $name', (store
     expect(all.bindings).toHaveLength(1);
   });
 
+  it('a redelivery near the rate limit replays the first reply instead of being refused', async () => {
+    const { service, emu } = await setup(store, { rate: 1 });
+    const who = actor('U7', { idempotencyKey: 'team1:trigger-rate' });
+    const context: ParseContext = {
+      now: emu.clock.now(),
+      locale: 'en',
+      defaultExpiresMs: 86_400_000,
+      maxExpiresMs: 90 * 86_400_000,
+      maxBulk: 20,
+    };
+    const first = await service.executeDelivery(parseCommand('bind 13800138000', context), who);
+    expect(first).toMatchObject({ firstDelivery: true, reply: { kind: 'bound' } });
+    const again = await service.executeDelivery(parseCommand('bind 13800138000', context), who);
+    expect(again).toEqual({ reply: first.reply, firstDelivery: false });
+    const other = await service.execute(parseCommand('bind 13900139000', context), actor('U7'));
+    expect(other).toMatchObject({ kind: 'denied', reason: 'rate-limited' });
+  });
+
   it('refuses by policy, says why, and audits each refusal', async () => {
     const { run, ledger } = await setup(store, {
       allowUsers: ['slack:U1', 'slack:U2'],
