@@ -1,5 +1,5 @@
 import { parseBeijingTime } from '@axnbot/core';
-import { ApiFailure, missing, refuse } from '../api-failure.js';
+import { missing, refuse } from '../api-failure.js';
 import { type Params, truncate } from '../request-params.js';
 import type { EmulatorStore, Pool } from '../store.js';
 
@@ -97,5 +97,3 @@ export function poolOf(params: Params, store: EmulatorStore): Pool {
   if (!pool) throw refuse('isv.POOLKEY_NOT_EXISTS', `poolKey ${truncate(key, 32)} does not exist`);
   return pool;
 }
-
-export { ApiFailure };
