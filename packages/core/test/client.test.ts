@@ -4,6 +4,8 @@ import {
   AxnError,
   BindAxnExtension,
   createDyplsClient,
+  describeError,
+  KNOWN_ERROR_CODES,
   QuerySubscriptionDetail,
   QuerySubsId,
   TokenBucket,
@@ -125,7 +127,8 @@ describe('client against a verifying server', () => {
     const html = `<html>${'x'.repeat(400)}</html>`;
     const server = await serve(() => ({ raw: html, status: 502 }));
     const client = createDyplsClient({ endpoint: server.url, credentials });
-    const error = await rejection(client.call(BindAxnExtension, bindInput));
+    // A read: for a write, the same answer is an unknown outcome (tested below).
+    const error = await rejection(client.call(QuerySubsId, { poolKey: 'FC1', phoneNoX: '17000000001' }));
     expect(error.code).toBe('local.DECODE');
     expect(error.httpStatus).toBe(502);
     expect(error.message).toContain('HTTP 502');
@@ -163,7 +166,7 @@ describe('client against a verifying server', () => {
     expect(new Set(server.seen.map((request) => request.nonce)).size).toBe(3);
   });
 
-  it('gives up on a retryable answer after maxAttempts', async () => {
+  it('gives up on a retryable answer to a read after maxAttempts', async () => {
     const server = await serve(() => ({
       body: { Code: 'isp.SYSTEM_ERROR', Message: 'system error', RequestId: 'S' },
     }));
@@ -172,9 +175,63 @@ describe('client against a verifying server', () => {
       credentials,
       retry: { ...fastRetry, maxAttempts: 3 },
     });
-    const error = await rejection(client.call(BindAxnExtension, bindInput));
+    const error = await rejection(client.call(QuerySubsId, { poolKey: 'FC1', phoneNoX: '17000000001' }));
     expect(error.code).toBe('isp.SYSTEM_ERROR');
     expect(server.seen).toHaveLength(3);
+  });
+
+  // A server-side failure can come after the write took effect: a write is sent once and reported as
+  // an unknown outcome, whatever the signature version or the way the failure is spelled.
+  const afterEffectAnswers: Array<[string, Answer]> = [
+    ...KNOWN_ERROR_CODES.filter(
+      (code) => describeError(code).mayHaveTakenEffect && !code.startsWith('local.'),
+    ).map((code): [string, Answer] => [
+      code,
+      {
+        status: code.startsWith('isp.') ? 200 : 503,
+        body: { Code: code, Message: 'failed', RequestId: 'F' },
+      },
+    ]),
+    ['HTTP 502 with an HTML body', { raw: '<html>Bad Gateway</html>', status: 502 }],
+    ['an undocumented code', { status: 500, body: { Code: 'Some.NewFailure', RequestId: 'F' } }],
+  ];
+  it.each(afterEffectAnswers)(
+    'a bind answered %s is an unknown outcome, sent once',
+    async (_name, answer) => {
+      for (const signature of ['v3', 'v2'] as const) {
+        const server = await serve(() => answer);
+        const client = createDyplsClient({ endpoint: server.url, credentials, signature, retry: fastRetry });
+        const error = await rejection(client.call(BindAxnExtension, bindInput));
+        expect(error.code).toBe('local.OUTCOME_UNKNOWN');
+        expect(error.message).toContain('may or may not have taken effect');
+        expect(server.seen).toHaveLength(1);
+      }
+    },
+  );
+
+  it.each(
+    KNOWN_ERROR_CODES.filter(
+      (code) => describeError(code).category === 'throttle' && !code.startsWith('local.'),
+    ),
+  )('a bind refused with %s (not executed) is tried again', async (code) => {
+    const server = await serve((_request, index) =>
+      index === 0
+        ? { status: 400, body: { Code: code, Message: 'flow control', RequestId: 'T' } }
+        : { body: bound },
+    );
+    const client = createDyplsClient({ endpoint: server.url, credentials, retry: fastRetry });
+    expect((await client.call(BindAxnExtension, bindInput)).subsId).toBe('1000000000000003');
+    expect(server.seen).toHaveLength(2);
+  });
+
+  it('a bind refused for its input is neither retried nor called unknown', async () => {
+    const server = await serve(() => ({
+      body: { Code: 'isv.MOBILE_NUMBER_ILLEGAL', Message: 'bad', RequestId: 'I' },
+    }));
+    const client = createDyplsClient({ endpoint: server.url, credentials, retry: fastRetry });
+    const error = await rejection(client.call(BindAxnExtension, bindInput));
+    expect(error.code).toBe('isv.MOBILE_NUMBER_ILLEGAL');
+    expect(server.seen).toHaveLength(1);
   });
 
   it('a slow answer to a bind is an unknown outcome, not a retry', async () => {
@@ -245,6 +302,7 @@ describe('client against a verifying server', () => {
     expect(error.code).toBe('local.NETWORK');
     expect(error.message).toContain(`127.0.0.1:${port}`);
     expect(error.message).toContain('ECONNREFUSED');
+    expect(error.message).toContain('nothing is listening there');
   });
 });
 

@@ -164,6 +164,8 @@ export function createDyplsClient(options: DyplsClientOptions = {}): DyplsClient
         // A server may echo what it received; the signature is as private as the secret.
         const outcome = classifyResponse(action, response, (text) => redactValue(redact(text), trySignature));
         if (!(outcome instanceof AxnError)) return outcome;
+        // A server-side failure after a write was received may follow the write itself: not repeated.
+        if (effect === 'write' && outcome.mayHaveTakenEffect) throw unknownAfterAnswer(action, outcome);
         failure = outcome;
       } catch (error) {
         if (!(error instanceof TransportFailure)) throw error;
@@ -267,6 +269,18 @@ function classifyResponse(
   });
 }
 
+/** A write the service answered with a server-side failure: it may or may not have taken effect. */
+function unknownAfterAnswer(action: string, answer: AxnError): AxnError {
+  return new AxnError({
+    code: 'local.OUTCOME_UNKNOWN',
+    action,
+    httpStatus: answer.httpStatus,
+    requestId: answer.requestId,
+    message: `${action} was received but answered ${answer.code} (HTTP ${answer.httpStatus}); it may or may not have taken effect.`,
+    cause: answer,
+  });
+}
+
 function timeoutError(action: string, effect: 'read' | 'write', maybeSent: boolean): AxnError {
   if (effect === 'write' && maybeSent) {
     return new AxnError({
@@ -293,9 +307,29 @@ function describeIssues(action: string, error: z.ZodError): string {
   return `${action}: ${lines.join('; ')}`;
 }
 
+/** What a socket-level failure means, in words an operator can act on (the raw code in brackets). */
+const NETWORK_CAUSES: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    ECONNREFUSED: 'the connection was refused (nothing is listening there)',
+    ENOTFOUND: 'the host name does not resolve',
+    EAI_AGAIN: 'the host name could not be resolved right now',
+    ECONNRESET: 'the connection was reset',
+    EHOSTUNREACH: 'the host is unreachable',
+    ENETUNREACH: 'the network is unreachable',
+    ETIMEDOUT: 'the connection timed out',
+    UND_ERR_CONNECT_TIMEOUT: 'the connection timed out',
+    UND_ERR_SOCKET: 'the connection closed unexpectedly',
+  }),
+);
+
 function describeCause(cause: unknown): string {
   if (cause && typeof cause === 'object') {
     const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string') {
+      const meaning = NETWORK_CAUSES.get(code);
+      if (meaning) return `${meaning} [${code}]`;
+      if (/CERT|SSL|TLS/.test(code)) return `its TLS certificate was not accepted [${code}]`;
+    }
     const message = (cause as { message?: unknown }).message;
     return [code, message].filter((part) => typeof part === 'string' && part).join(' ') || 'unknown error';
   }

@@ -25,6 +25,8 @@ export class AxnError extends Error {
   readonly code: string;
   readonly category: ErrorCategory;
   readonly retryable: boolean;
+  /** For a write: whether the service may have acted despite this failure (see the taxonomy). */
+  readonly mayHaveTakenEffect: boolean;
   readonly httpStatus: number | undefined;
   readonly requestId: string | undefined;
   readonly recommend: string | undefined;
@@ -37,6 +39,7 @@ export class AxnError extends Error {
     this.code = init.code;
     this.category = description.category;
     this.retryable = description.retryable;
+    this.mayHaveTakenEffect = description.mayHaveTakenEffect;
     this.httpStatus = init.httpStatus;
     this.requestId = init.requestId;
     this.recommend = init.recommend;

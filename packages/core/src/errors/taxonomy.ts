@@ -30,6 +30,14 @@ export interface ErrorDescription {
   readonly category: ErrorCategory;
   /** Whether a later identical call can succeed without anyone changing anything. */
   readonly retryable: boolean;
+  /**
+   * Whether a *write* answered with this code may nonetheless have taken effect. True for server-side
+   * failures (`isp.SYSTEM_ERROR`, `InternalError`, `ServiceUnavailable`, an unreadable body, a code the
+   * table does not know): the service may have acted before it failed. False for refusals the service
+   * documents as made before executing anything (input, auth, account, capacity, conflict, throttling).
+   * A write failing with such a code is an unknown outcome, never retried blindly.
+   */
+  readonly mayHaveTakenEffect: boolean;
   readonly en: ErrorText;
   readonly zh: ErrorText;
 }
@@ -467,6 +475,21 @@ const ROWS: Record<string, Row> = {
   ],
 };
 
+/**
+ * Server-side failures: they can come after the service acted, so for a write they say nothing about
+ * whether it took effect. Every other listed code is a refusal made before anything was executed.
+ */
+const AFTER_EFFECT_POSSIBLE: ReadonlySet<string> = new Set([
+  'isp.SYSTEM_ERROR',
+  'isp.UNKNOWN_ERR_CODE',
+  'isp.DAO_EXCEPTION',
+  'isp.VENDOR_UNAVAILABLE',
+  'isp.GATEWAY_ERROR',
+  'InternalError',
+  'ServiceUnavailable',
+  'local.DECODE',
+]);
+
 const TABLE: ReadonlyMap<string, ErrorDescription> = new Map(
   Object.entries(ROWS).map(([code, [category, retryable, en, zh]]) => [
     code,
@@ -474,6 +497,7 @@ const TABLE: ReadonlyMap<string, ErrorDescription> = new Map(
       code,
       category,
       retryable,
+      mayHaveTakenEffect: AFTER_EFFECT_POSSIBLE.has(code),
       en: { message: en[0], remedy: en[1] },
       zh: { message: zh[0], remedy: zh[1] },
     },
@@ -497,6 +521,8 @@ export function describeError(code: string): ErrorDescription {
     code,
     category: 'unknown',
     retryable: false,
+    // A code nobody documented: nothing proves the service did not act on it.
+    mayHaveTakenEffect: true,
     en: {
       message: `The service answered ${code}.`,
       remedy: "Read the service's message; retry only if it says so.",
