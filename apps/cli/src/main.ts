@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ConfigError } from '@axnbot/chatops';
 import { AxnError } from '@axnbot/core';
 import { API_USAGE, apiCommand } from './commands/api.js';
@@ -15,6 +16,8 @@ Commands:
   run "<command>" run one chat command and print the reply
   emulator        run a local dyplsapi emulator (no cloud account needed)
   api <Action>    make one signed API call and print the response
+  help [command]  this help, or a command's options (same as axn <command> --help)
+  --version       print the version
 
 Run \`axn <command> --help\` for a command's options.`;
 
@@ -32,10 +35,32 @@ const USAGES: Record<string, string> = {
   api: API_USAGE,
 };
 
+/** The CLI's version, from its package.json (one level above `dist/` and `src/` alike). */
+export function cliVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version?: unknown;
+  };
+  return typeof manifest.version === 'string' ? manifest.version : 'unknown';
+}
+
 /** Runs `axn` with its arguments and answers the exit status. */
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === '--version' || command === '-v' || command === 'version') {
+    io.out.write(`axn ${cliVersion()}\n`);
+    return 0;
+  }
+  if (command === 'help' && rest.length > 0) {
+    const usage = Object.hasOwn(USAGES, rest[0]!) ? USAGES[rest[0]!] : undefined;
+    if (usage === undefined || rest.length > 1) {
+      io.err.write(`axn: no help for "${rest.join(' ')}"\n\n${MAIN_USAGE}\n`);
+      return 2;
+    }
+    io.out.write(`${usage}\n`);
+    return 0;
+  }
   if (!command || command === '--help' || command === '-h' || command === 'help') {
+    // Bare `axn` is a usage error (exit 2), but a person asking for help gets it with exit 0.
     io.out.write(`${MAIN_USAGE}\n`);
     return command ? 0 : 2;
   }
