@@ -1,20 +1,21 @@
 import {
   AxnError,
-  BindAxnExtension,
   type DyplsClient,
   formatBeijingTime,
   QuerySubscriptionDetail,
-  QuerySubsId,
   UnbindSubscription,
   UpdateSubscription,
 } from '@axnbot/core';
+import { bindExactlyOnce } from './bind-exactly-once.js';
 import { hashPhone, randomRef, toView } from './binding-view.js';
 import type { ServiceConfig } from './config.js';
 import type { Command, Locale, ParseError, Target } from './language/commands.js';
 import { maskPhone } from './language/phone.js';
 import type { AuditEvent, BindingOutcome, BindingRecord, Ledger } from './ledger/ledger.js';
 import { type Actor, Policy } from './policy.js';
+import { Reconciler } from './reconciler.js';
 import type { BindingView, BulkItem, DenialReason, Reply } from './replies.js';
+import { scrubPhones } from './scrub.js';
 
 /** What the service is built from. Clock and reference generator are injected for exact tests. */
 export interface BindingServiceDeps {
@@ -44,8 +45,6 @@ interface Intent {
 
 /** Binds in flight at once for one bulk command (the client's QPS limit still applies). */
 const BULK_CONCURRENCY = 8;
-/** How many X numbers a reconciliation looks through at most. */
-const RECONCILE_NUMBER_LIMIT = 200;
 const LIVE: BindingRecord['status'][] = ['active', 'unknown', 'pending'];
 
 /**
@@ -56,11 +55,17 @@ export class BindingService {
   private readonly policy: Policy;
   private readonly now: () => number;
   private readonly newRef: () => string;
+  private readonly reconciler: Reconciler;
 
   constructor(private readonly deps: BindingServiceDeps) {
     this.now = deps.now ?? Date.now;
     this.newRef = deps.newRef ?? randomRef;
     this.policy = new Policy(deps.config, this.now);
+    this.reconciler = new Reconciler({
+      client: deps.client,
+      ledger: deps.ledger,
+      hashKey: deps.config.hashKey,
+    });
   }
 
   /** Whether the actor is an axnbot admin (front ends use it to offer admin-only actions). */
@@ -87,7 +92,7 @@ export class BindingService {
         kind: 'error',
         locale: command.locale,
         code: 'local.VALIDATION',
-        detail: command.message,
+        detail: scrubPhones(command.message),
         suggestion: command.suggestion,
         usage: command.usage,
       });
@@ -245,63 +250,75 @@ export class BindingService {
   ): Promise<{ item: BulkItem; outcome: BindingOutcome }> {
     const { options } = command;
     const { phoneMasked } = record;
-    try {
-      const bound = await this.deps.client.call(BindAxnExtension, {
-        poolKey: record.poolKey,
-        phoneNoA: phone,
-        expiration: formatBeijingTime(record.expiresAt),
-        expectCity: record.city ?? undefined,
-        phoneNoX: options.secretNo,
-        extension: options.extension,
-        phoneNoB: options.phoneB,
-        isRecordingEnabled: options.record,
-        outId: record.outId ?? record.ref,
-      });
+    const result = await bindExactlyOnce({ client: this.deps.client, reconciler: this.reconciler }, record, {
+      poolKey: record.poolKey,
+      phoneNoA: phone,
+      expiration: formatBeijingTime(record.expiresAt),
+      expectCity: record.city ?? undefined,
+      phoneNoX: options.secretNo,
+      extension: options.extension,
+      phoneNoB: options.phoneB,
+      isRecordingEnabled: options.record,
+      outId: record.outId ?? record.ref,
+    });
+    if (result.outcome === 'bound') {
+      for (const duplicate of result.duplicates) {
+        // Audited as it happens: the extra binding is gone from the service whatever happens next.
+        await this.deps.ledger.recordAudit(
+          this.event(
+            systemActor,
+            'unbind-duplicate',
+            `${phoneMasked} ${record.ref} SubsId ${duplicate.binding.subsId}`,
+            duplicate.result,
+            duplicate.requestId,
+          ),
+        );
+      }
       const patch = {
-        subsId: bound.subsId,
-        secretNo: bound.secretNo,
-        extension: bound.extension,
+        subsId: result.subsId,
+        secretNo: result.secretNo,
+        extension: result.extension,
         status: 'active' as const,
-        requestId: bound.requestId,
+        requestId: result.requestId,
         updatedAt: this.now(),
       };
       const audit = this.event(
         actor,
         'bind',
-        `${phoneMasked} ${record.ref} SubsId ${bound.subsId}`,
+        `${phoneMasked} ${record.ref} SubsId ${result.subsId}`,
         'OK',
-        bound.requestId,
+        result.requestId,
+        result.reconciled ? 'outcome was unknown; found on the service by reconciliation' : null,
       );
       return {
         item: { outcome: 'bound', phoneMasked, binding: toView({ ...record, ...patch }) },
         outcome: { ref: record.ref, patch, audit },
       };
-    } catch (error) {
-      const failure = asAxnError(error);
-      const unknown = failure.code === 'local.OUTCOME_UNKNOWN';
-      const message = scrub(failure.message, [phone]);
-      const outcome: BindingOutcome = {
-        ref: record.ref,
-        patch: {
-          status: unknown ? 'unknown' : 'failed',
-          requestId: failure.requestId ?? null,
-          updatedAt: this.now(),
-        },
-        audit: this.event(
-          actor,
-          'bind',
-          `${phoneMasked} ${record.ref}`,
-          failure.code,
-          failure.requestId ?? null,
-          message,
-        ),
-      };
-      if (unknown) return { item: { outcome: 'outcome-unknown', phoneMasked, ref: record.ref }, outcome };
-      return {
-        item: { outcome: 'error', phoneMasked, code: failure.code, message, requestId: failure.requestId },
-        outcome,
-      };
     }
+    const { failure } = result;
+    const unknown = result.outcome === 'unknown';
+    const message = scrubPhones(failure.message);
+    const outcome: BindingOutcome = {
+      ref: record.ref,
+      patch: {
+        status: unknown ? 'unknown' : 'failed',
+        requestId: failure.requestId ?? null,
+        updatedAt: this.now(),
+      },
+      audit: this.event(
+        actor,
+        'bind',
+        `${phoneMasked} ${record.ref}`,
+        failure.code,
+        failure.requestId ?? null,
+        message,
+      ),
+    };
+    if (unknown) return { item: { outcome: 'outcome-unknown', phoneMasked, ref: record.ref }, outcome };
+    return {
+      item: { outcome: 'error', phoneMasked, code: failure.code, message, requestId: failure.requestId },
+      outcome,
+    };
   }
 
   /**
@@ -446,49 +463,34 @@ export class BindingService {
   }
 
   /**
-   * For a binding of unknown outcome, looks for it with the service: every X this ledger has seen in
-   * the pool is asked for its bindings (QuerySubsId), and each unfamiliar one's A is compared by HMAC
-   * (QuerySubscriptionDetail). Found: the record becomes active (or expired). Not found: it stays unknown.
+   * For a binding of unknown outcome, looks for it with the service ({@link Reconciler.find}). Found:
+   * the record becomes active (or expired). Not found: it stays as it is.
    */
   private async ensureKnown(record: BindingRecord): Promise<BindingRecord> {
     if (record.status !== 'unknown' && record.status !== 'pending') return record;
     if (record.subsId) return record;
-    const { ledger, client, config } = this.deps;
-    const candidates = new Set<string>(record.secretNo ? [record.secretNo] : []);
-    for (const number of await ledger.knownSecretNumbers(record.poolKey)) candidates.add(number);
-    for (const secretNo of [...candidates].slice(0, RECONCILE_NUMBER_LIMIT)) {
-      const { subsIds } = await client.call(QuerySubsId, { poolKey: record.poolKey, phoneNoX: secretNo });
-      for (const subsId of subsIds) {
-        if (await ledger.bindingBySubsId(subsId)) continue;
-        const detail = await client.call(QuerySubscriptionDetail, {
-          poolKey: record.poolKey,
-          subsId,
-          phoneNoX: secretNo,
-        });
-        if (hashPhone(config.hashKey, detail.phoneNoA) !== record.phoneHash) continue;
-        const patch = {
-          subsId,
-          secretNo,
-          extension: detail.extension ?? null,
-          status: detail.status === 'active' ? ('active' as const) : ('expired' as const),
-          requestId: detail.requestId,
-          updatedAt: this.now(),
-        };
-        await ledger.updateBinding(
-          record.ref,
-          patch,
-          this.event(
-            systemActor,
-            'reconcile',
-            `${record.phoneMasked} ${record.ref} SubsId ${subsId}`,
-            'OK',
-            detail.requestId,
-          ),
-        );
-        return { ...record, ...patch };
-      }
-    }
-    return record;
+    const [found] = await this.reconciler.find(record);
+    if (!found) return record;
+    const patch = {
+      subsId: found.subsId,
+      secretNo: found.secretNo,
+      extension: found.extension,
+      status: found.status,
+      requestId: found.requestId,
+      updatedAt: this.now(),
+    };
+    await this.deps.ledger.updateBinding(
+      record.ref,
+      patch,
+      this.event(
+        systemActor,
+        'reconcile',
+        `${record.phoneMasked} ${record.ref} SubsId ${found.subsId}`,
+        'OK',
+        found.requestId,
+      ),
+    );
+    return { ...record, ...patch };
   }
 
   private async mark(
@@ -618,10 +620,11 @@ export class BindingService {
       userName: actor.userName,
       channelId: actor.channelId,
       action,
-      target,
+      // Free text from servers and users: no clear number reaches the audit trail.
+      target: scrubPhones(target),
       result,
       requestId,
-      detail,
+      detail: detail === null ? null : scrubPhones(detail),
     };
   }
 
@@ -631,7 +634,7 @@ export class BindingService {
       kind: 'error',
       locale,
       code: failure.code,
-      detail: failure.message,
+      detail: scrubPhones(failure.message),
       requestId: failure.requestId,
     };
   }
@@ -659,11 +662,6 @@ function asAxnError(error: unknown): AxnError {
     message: 'axnbot failed unexpectedly; the error was recorded.',
     cause: error,
   });
-}
-
-/** Masks the given numbers wherever they appear in server text. */
-function scrub(text: string, phones: readonly string[]): string {
-  return phones.reduce((out, phone) => out.split(phone).join(maskPhone(phone)), text);
 }
 
 function describeTarget(target: Target): string {

@@ -199,11 +199,30 @@ describe.each(STORES)('binding service on the emulator, ledger on $name', (store
     expect(info).toMatchObject({ kind: 'info', bindings: [{ status: 'expired' }] });
   });
 
+  it('a bind whose answer was lost is found on the service, not sent again', async () => {
+    const { run, ledger, emu } = await setup(store);
+    expect((await run('bind 13700137000 x=17000000003')).kind).toBe('bound');
+    await fault(emu, { action: 'BindAxnExtension', count: 1, drop: 'after' });
+    const reply = await run('bind 13800138000 x=17000000003');
+    expect(reply).toMatchObject({ kind: 'bound', binding: { phoneMasked: '138****8000', status: 'active' } });
+    if (reply.kind !== 'bound') return;
+    const ofA = emu.store
+      .listBindings({ limit: 100, status: 'active' }, emu.clock.now())
+      .bindings.filter((b) => b.phoneA === '13800138000');
+    expect(ofA).toHaveLength(1);
+    expect(ofA[0]?.subsId).toBe(reply.binding.subsId);
+    const [event] = await ledger.auditEvents(1);
+    expect(event).toMatchObject({ action: 'bind', result: 'OK' });
+    expect(event?.detail).toContain('reconciliation');
+  });
+
   it('an unknown outcome is recorded as unknown, said so, and reconciled by info', async () => {
     const { run, ledger, emu } = await setup(store);
     // The ledger learns X numbers from earlier bindings; the lost bind lands on one of them.
     expect((await run('bind 13700137000 x=17000000003')).kind).toBe('bound');
     await fault(emu, { action: 'BindAxnExtension', count: 1, drop: 'after' });
+    // …and the service cannot be searched right now (both tries of the look-up fail).
+    await fault(emu, { action: 'QuerySubsId', count: 2, code: 'isp.SYSTEM_ERROR' });
     const lost = await run('bind 13800138000 x=17000000003');
     expect(lost).toMatchObject({ kind: 'outcome-unknown', phoneMasked: '138****8000' });
     if (lost.kind !== 'outcome-unknown') return;

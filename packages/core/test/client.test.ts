@@ -347,11 +347,19 @@ describe('client secrets and configuration', () => {
     expect(JSON.stringify(client)).not.toContain(secret);
     const error = await rejection(client.call(BindAxnExtension, bindInput));
     expect(server.seen[0]?.params.SecurityToken).toBe(token);
-    const shown = [error.message, inspect(error, { depth: 5 }), JSON.stringify(error)].join('\n');
+    const shown = [error.message, error.debugDetail, inspect(error, { depth: 5 }), JSON.stringify(error)].join(
+      '\n',
+    );
     expect(shown).not.toContain(secret);
     expect(shown).not.toContain(token);
     expect(shown).not.toContain(server.seen[0]?.params.Signature);
-    expect(error.message).toContain('***');
+    // The string to sign (every parameter, A and B included) is for an operator's debug log only.
+    expect(error.message).not.toContain('string to sign');
+    expect(error.message).not.toContain(bindInput.phoneNoA);
+    expect(JSON.stringify(error)).not.toContain(bindInput.phoneNoA);
+    expect(error.debugDetail).toContain('server string to sign: ');
+    expect(error.debugDetail).toContain('***');
+    expect(inspect(error)).not.toContain('string to sign');
   });
 });
 

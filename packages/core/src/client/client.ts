@@ -258,6 +258,9 @@ function classifyResponse(
   const code = typeof record.Code === 'string' ? record.Code : undefined;
   if (response.status === 200 && code === 'OK') return record;
   const text = (value: unknown) => (typeof value === 'string' && value ? redact(value) : undefined);
+  // The gateway appends its string to sign to a signature mismatch: useful to an operator debugging the
+  // signer, but it carries every parameter (phone numbers included), so it never goes into `message`.
+  const [message, stringToSign] = splitStringToSign(text(record.Message));
   return new AxnError({
     code: code ?? (response.status >= 500 ? 'InternalError' : 'local.DECODE'),
     action,
@@ -265,8 +268,19 @@ function classifyResponse(
     requestId: text(record.RequestId),
     recommend: text(record.Recommend),
     hostId: text(record.HostId),
-    message: text(record.Message) ?? `${action} answered HTTP ${response.status} without a Code.`,
+    message: message ?? `${action} answered HTTP ${response.status} without a Code.`,
+    debugDetail: stringToSign && `server string to sign: ${stringToSign}`,
   });
+}
+
+const STRING_TO_SIGN_MARKER = /\s*server string to sign is:?/i;
+
+/** Splits a gateway message into what people may read and the string to sign it may carry. */
+function splitStringToSign(message: string | undefined): [string | undefined, string | undefined] {
+  if (message === undefined) return [undefined, undefined];
+  const match = STRING_TO_SIGN_MARKER.exec(message);
+  if (!match) return [message, undefined];
+  return [message.slice(0, match.index).trim(), message.slice(match.index + match[0].length)];
 }
 
 /** A write the service answered with a server-side failure: it may or may not have taken effect. */

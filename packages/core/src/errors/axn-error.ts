@@ -10,6 +10,8 @@ export interface AxnErrorInit {
   readonly hostId?: string;
   /** The API action the error came from, when there was one. */
   readonly action?: string;
+  /** Detail for an operator's debug log only, never for chat (such as the server's string to sign). */
+  readonly debugDetail?: string;
   readonly cause?: unknown;
 }
 
@@ -32,6 +34,11 @@ export class AxnError extends Error {
   readonly recommend: string | undefined;
   readonly hostId: string | undefined;
   readonly action: string | undefined;
+  /**
+   * Detail for an operator's debug log only: not enumerable, so it stays out of `inspect`, JSON and
+   * anything that copies the error's fields.
+   */
+  declare readonly debugDetail: string | undefined;
 
   constructor(init: AxnErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -45,6 +52,7 @@ export class AxnError extends Error {
     this.recommend = init.recommend;
     this.hostId = init.hostId;
     this.action = init.action;
+    Object.defineProperty(this, 'debugDetail', { value: init.debugDetail, enumerable: false });
   }
 
   /** The table's message and remedy for this code, in the given language. */
