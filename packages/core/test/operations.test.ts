@@ -65,12 +65,12 @@ describe('BindAxnExtension input', () => {
     [
       'A with a dash',
       { ...bind, phoneNoA: '138-0013-8000' },
-      'phoneNoA: must be 5–20 digits, no spaces or signs',
+      'phoneNoA: must be a mainland mobile (11 digits, 1[3-9]…) or a landline with its area code (010…, 02x…, 0[3-9]xx…), digits only',
     ],
     [
       'A with +86',
       { ...bind, phoneNoA: '+8613800138000' },
-      'phoneNoA: must be 5–20 digits, no spaces or signs',
+      'phoneNoA: must be a mainland mobile (11 digits, 1[3-9]…) or a landline with its area code (010…, 02x…, 0[3-9]xx…), digits only',
     ],
     [
       'ISO expiration',

@@ -1,12 +1,38 @@
 /**
  * Field rules shared by the operation models. Each rule's message names the rule, so that a
- * `local.VALIDATION` error reads "phoneNoA: must be 5–20 digits, no spaces or signs".
+ * `local.VALIDATION` error reads "phoneNoA: must be a mainland mobile (11 digits, 1[3-9]…) or a landline…".
  */
 import { z } from 'zod';
 import { parseBeijingTime } from '../time.js';
 
+/** A mainland mobile number: 11 digits, `1` then `3`–`9`. */
+export const MAINLAND_MOBILE = /^1[3-9]\d{9}$/;
+
+/**
+ * A mainland landline with its area code and no separators, the form `PhoneNoA` documents
+ * (`057188992688`): `0`, then either a two-digit area code (`10` Beijing, `2x` the other large cities)
+ * and an 8-digit local number, or a three-digit area code (`3xx`–`9xx`) and a 7- or 8-digit local
+ * number — 11 or 12 digits in all. A local number never starts with `0` (that is the trunk prefix), so
+ * `00000000000` and `013800138006` (a mobile with a stray leading zero) are not landlines.
+ */
+export const MAINLAND_LANDLINE = /^0(?:(?:10|2\d)[1-9]\d{7}|[3-9]\d{2}[1-9]\d{6,7})$/;
+
+/**
+ * Whether bare ASCII digits are a number Aliyun accepts as A or B: a {@link MAINLAND_MOBILE} or a
+ * {@link MAINLAND_LANDLINE}. The chat parser and the `phoneNumber` field rule both use it, so a number the
+ * bot accepts is never refused by the SDK, and the other way round.
+ */
+export function isMainlandPhone(digits: string): boolean {
+  return MAINLAND_MOBILE.test(digits) || MAINLAND_LANDLINE.test(digits);
+}
+
 /** Phone numbers travel as bare digits: an 11-digit mobile, or a landline with its area code. */
-export const phoneNumber = z.string().regex(/^\d{5,20}$/, 'must be 5–20 digits, no spaces or signs');
+export const phoneNumber = z
+  .string()
+  .refine(
+    isMainlandPhone,
+    'must be a mainland mobile (11 digits, 1[3-9]…) or a landline with its area code (010…, 02x…, 0[3-9]xx…), digits only',
+  );
 
 /** The X number (`PhoneNoX` / `SecretNo`). */
 export const secretNumber = z.string().regex(/^\d{5,20}$/, 'must be 5–20 digits');
