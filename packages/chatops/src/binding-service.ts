@@ -12,7 +12,8 @@ import type { ServiceConfig } from './config.js';
 import type { Command, Locale, ParseError, Target } from './language/commands.js';
 import { maskPhone } from './language/phone.js';
 import type { AuditEvent, BindingOutcome, BindingRecord, Ledger } from './ledger/ledger.js';
-import { type Actor, Policy } from './policy.js';
+import { type Logger, silentLogger } from './logger.js';
+import { type Actor, LOOKUP_MISS_BURST, Policy } from './policy.js';
 import { Reconciler } from './reconciler.js';
 import type { BindingView, BulkItem, DenialReason, Reply } from './replies.js';
 import { scrubPhones } from './scrub.js';
@@ -27,6 +28,8 @@ export interface BindingServiceDeps {
   >;
   readonly now?: () => number;
   readonly newRef?: () => string;
+  /** Where operator alerts go (silent by default). */
+  readonly logger?: Logger;
   /** How long a duplicate delivery waits for the first one's reply (default 30 s). */
   readonly duplicateWaitMs?: number;
 }
@@ -56,8 +59,10 @@ export class BindingService {
   private readonly now: () => number;
   private readonly newRef: () => string;
   private readonly reconciler: Reconciler;
+  private readonly logger: Logger;
 
   constructor(private readonly deps: BindingServiceDeps) {
+    this.logger = deps.logger ?? silentLogger;
     this.now = deps.now ?? Date.now;
     this.newRef = deps.newRef ?? randomRef;
     this.policy = new Policy(deps.config, this.now);
@@ -331,7 +336,7 @@ export class BindingService {
     actor: Actor,
     verb: 'unbind' | 'extend',
   ): Promise<(BindingRecord & { subsId: string; secretNo: string }) | Work> {
-    const record = await this.resolveOne(target, locale);
+    const record = await this.resolveOne(target, locale, actor, verb);
     if ('kind' in record) return { reply: record, outcomes: [] };
     if (!this.mayChange(record, actor)) {
       return { reply: await this.deny(actor, locale, 'not-owner', verb, record.ref), outcomes: [] };
@@ -413,8 +418,8 @@ export class BindingService {
 
   /** `info`: the ledger's bindings for the target, each checked with the service and kept in step. */
   private async info(target: Target, locale: Locale, actor: Actor): Promise<Reply> {
-    const records = await this.resolveAll(target);
-    if (records.length === 0) return this.notFound(locale, describeTarget(target));
+    const records = await this.lookUp(target, locale, actor, 'info');
+    if (!Array.isArray(records)) return records;
     const views: BindingView[] = [];
     for (const record of records.slice(0, 10)) views.push(toView(await this.refresh(record, actor)));
     return { kind: 'info', locale, bindings: views };
@@ -537,9 +542,15 @@ export class BindingService {
     };
   }
 
-  /** The one binding a target names: the newest live one. */
-  private async resolveOne(target: Target, locale: Locale): Promise<BindingRecord | Reply> {
-    const records = await this.resolveAll(target);
+  /** The one binding a target names: the newest live one the actor may see. */
+  private async resolveOne(
+    target: Target,
+    locale: Locale,
+    actor: Actor,
+    verb: 'unbind' | 'extend',
+  ): Promise<BindingRecord | Reply> {
+    const records = await this.lookUp(target, locale, actor, verb);
+    if (!Array.isArray(records)) return records;
     const now = this.now();
     const live = records.filter((record) => LIVE.includes(record.status) && record.expiresAt > now);
     if (live.length === 0) return this.notFound(locale, describeTarget(target));
@@ -556,6 +567,49 @@ export class BindingService {
       };
     }
     return live[0] as BindingRecord;
+  }
+
+  /**
+   * The bindings a target names that the actor may see: their own, those made in this channel (it saw
+   * the reply already), or all for an admin. Someone else's binding elsewhere answers exactly as no
+   * binding does, so a look-up cannot tell whether a guessed number is bound.
+   *
+   * A look-up by full number is how the hidden digits of a masked number would be guessed, so it counts
+   * against the user's rate limit, is audited, and a burst of misses refuses further ones for a minute
+   * and alerts the operator.
+   */
+  private async lookUp(
+    target: Target,
+    locale: Locale,
+    actor: Actor,
+    verb: 'info' | 'unbind' | 'extend',
+  ): Promise<BindingRecord[] | Reply> {
+    const byPhone = target.kind === 'phone';
+    const masked = describeTarget(target);
+    if (byPhone && (this.policy.lookupsBlocked(actor) || !this.policy.takeBinds(actor, 1))) {
+      return this.deny(actor, locale, 'rate-limited', verb, masked);
+    }
+    const records = (await this.resolveAll(target)).filter((record) => this.maySee(record, actor));
+    if (byPhone) {
+      await this.audit(actor, `look-up:${verb}`, masked, records.length > 0 ? 'OK' : 'local.NOT_FOUND', null);
+      if (records.length === 0 && this.policy.recordMiss(actor)) {
+        this.logger.warn('a burst of look-ups by full number found nothing: someone may be guessing numbers', {
+          platform: actor.platform,
+          userId: actor.userId,
+          channelId: actor.channelId,
+          misses: LOOKUP_MISS_BURST,
+        });
+      }
+    }
+    if (records.length === 0) return this.notFound(locale, masked);
+    return records;
+  }
+
+  private maySee(record: BindingRecord, actor: Actor): boolean {
+    return (
+      this.mayChange(record, actor) ||
+      (record.platform === actor.platform && record.channelId === actor.channelId)
+    );
   }
 
   private async resolveAll(target: Target): Promise<BindingRecord[]> {

@@ -24,6 +24,7 @@ export interface PolicyRules {
  */
 export class Policy {
   private readonly recent = new Map<string, number[]>();
+  private readonly misses = new Map<string, number[]>();
 
   constructor(
     private readonly rules: PolicyRules,
@@ -65,4 +66,28 @@ export class Policy {
     this.recent.set(key, window);
     return true;
   }
+
+  /**
+   * Whether the actor is refused look-ups by full number for now: {@link LOOKUP_MISS_BURST} of them
+   * found nothing within a minute, which is what guessing the hidden digits of a masked number looks like.
+   */
+  lookupsBlocked(actor: Actor): boolean {
+    return this.recentMisses(actor).length >= LOOKUP_MISS_BURST;
+  }
+
+  /** Counts a look-up that found nothing; `true` when this one starts a burst (to alert once). */
+  recordMiss(actor: Actor): boolean {
+    const window = this.recentMisses(actor);
+    window.push(this.now());
+    this.misses.set(Policy.id(actor), window);
+    return window.length === LOOKUP_MISS_BURST;
+  }
+
+  private recentMisses(actor: Actor): number[] {
+    const now = this.now();
+    return (this.misses.get(Policy.id(actor)) ?? []).filter((at) => now - at < 60_000);
+  }
 }
+
+/** Misses within a minute after which a user's look-ups by full number are refused for the minute. */
+export const LOOKUP_MISS_BURST = 5;

@@ -2,6 +2,7 @@ import { type Credentials, createDyplsClient, type DyplsClient } from '@axnbot/c
 import { BindingService } from './binding-service.js';
 import type { ServiceConfig } from './config.js';
 import type { Ledger } from './ledger/ledger.js';
+import { jsonLineLogger, type Logger } from './logger.js';
 import { openLedger } from './ledger/open-ledger.js';
 
 /** A binding service with the client and ledger it was built on, and one way to close them. */
@@ -20,7 +21,7 @@ export interface ServiceRuntime {
 export async function openServiceRuntime(
   config: ServiceConfig,
   env: Readonly<Record<string, string | undefined>>,
-  overrides: { endpoint?: string; credentials?: Credentials } = {},
+  overrides: { endpoint?: string; credentials?: Credentials; logger?: Logger } = {},
 ): Promise<ServiceRuntime> {
   const client = createDyplsClient({
     endpoint: overrides.endpoint ?? config.endpoint,
@@ -38,7 +39,7 @@ export async function openServiceRuntime(
     throw error;
   }
   return {
-    service: new BindingService({ client, ledger, config }),
+    service: new BindingService({ client, ledger, config, logger: overrides.logger ?? jsonLineLogger() }),
     client,
     ledger,
     async close() {
