@@ -1,6 +1,6 @@
 import type { BindOptions, Command, Locale, ParseContext, ParseError, Target, Verb } from './commands.js';
 import { parseExpiry } from './duration.js';
-import { looksLikePhonePart, normalizePhone } from './phone.js';
+import { looksLikePhonePart, maskPhone, normalizePhone } from './phone.js';
 import { closest } from './suggest.js';
 import { normalizeText, type Token, tokenize } from './tokenize.js';
 import { allUsage, USAGE } from './usage.js';
@@ -94,7 +94,10 @@ const TEXT = {
     en: 'The expiry {token} is beyond the limit of {max} from now.',
     zh: '过期时间 {token} 超出上限（{max}）。',
   },
-  badExtension: { en: 'The extension "{token}" must be 1–3 digits.', zh: '分机号“{token}”必须是1-3位数字。' },
+  badExtension: {
+    en: '{key}: the extension "{token}" must be 1–3 digits.',
+    zh: '{key}：分机号“{token}”必须是1-3位数字。',
+  },
   extensionNeedsX: {
     en: 'An extension needs an X number too: add x=<X number>.',
     zh: '指定分机号时必须同时指定号码=<X号码>。',
@@ -103,17 +106,25 @@ const TEXT = {
     en: 'ext= and x= bind a single number; remove them to bind several.',
     zh: '分机=和号码=只能用于单个号码；批量绑定请去掉。',
   },
-  badX: { en: '"{token}" is not an X number (digits only).', zh: '“{token}”不是有效的X号码（只能是数字）。' },
-  badRecord: { en: '"{token}" is not yes or no.', zh: '“{token}”不是 是/否。' },
+  badX: {
+    en: '{key}: "{token}" is not an X number (digits only).',
+    zh: '{key}：“{token}”不是有效的X号码（只能是数字）。',
+  },
+  badB: {
+    en: '{key}: "{token}" is not a phone number (11-digit mobile, or landline with area code).',
+    zh: '{key}：“{token}”不是有效的电话号码（11位手机号，或带区号的固话）。',
+  },
+  badRecord: { en: '{key}: "{token}" is not yes or no.', zh: '{key}：“{token}”不是 是/否。' },
+  // {token} is the key as typed (`out`, `outid`, `业务号`): echoing 900 bytes back helps nobody.
   outTooLong: {
-    en: 'The business id is {bytes} bytes; at most 255.',
-    zh: '业务号有 {bytes} 字节，最多 255 字节。',
+    en: '{token} is {bytes} bytes; at most 255.',
+    zh: '{token} 有 {bytes} 字节，最多 255 字节。',
   },
   badCity: {
-    en: 'The city "{token}" is too long (at most 32 characters).',
-    zh: '城市“{token}”太长（最多32个字符）。',
+    en: '{key}: the city "{token}" is too long (at most 32 characters).',
+    zh: '{key}：城市“{token}”太长（最多32个字符）。',
   },
-  badPool: { en: 'The pool key "{token}" is not valid.', zh: '号池“{token}”无效。' },
+  badPool: { en: '{key}: the pool key "{token}" is not valid.', zh: '{key}：号池“{token}”无效。' },
   noTarget: {
     en: 'Say which binding: a SubsId, an A number, or X#ext.',
     zh: '请指定绑定：绑定ID、A号码或 X号码#分机。',
@@ -141,6 +152,21 @@ class Refusal {
     readonly vars: Record<string, string | number> = {},
     readonly suggestion?: string,
   ) {}
+}
+
+/**
+ * Masks every run of 7 or more digits in text shown back whole (the rest of a line after an unclosed
+ * quote can hold a phone number), so a reply or a log never carries one in clear.
+ */
+function maskDigitRuns(text: string): string {
+  return text.replace(/\d{7,}/g, (digits) => maskPhone(digits));
+}
+
+/** The verb a line starts with (after an optional `axn`), if it names one. */
+function leadingVerb(tokens: readonly Token[]): { verb: Verb; zh: boolean } | undefined {
+  const words = tokens.map((token) => stripSlash(token.text));
+  const word = words[0]?.toLowerCase() === 'axn' ? words[1] : words[0];
+  return word === undefined ? undefined : VERBS.get(word.toLowerCase());
 }
 
 /** Shortens a user's token before it is shown back (a 10,000-character token stays readable). */
@@ -176,8 +202,18 @@ export function parseCommand(text: string, context: ParseContext): Command | Par
     };
   };
   try {
-    const tokenized = tokenize(normalizeText(text));
-    if (!tokenized.ok) throw new Refusal('unclosedQuote', tokenized.at);
+    const normalized = normalizeText(text);
+    const tokenized = tokenize(normalized);
+    if (!tokenized.ok) {
+      // Answer with the verb's usage when the words before the quote name one, not the whole help.
+      const before = tokenize(normalized.slice(0, tokenized.offset));
+      const entry = before.ok ? leadingVerb(before.tokens) : undefined;
+      if (entry) {
+        verb = entry.verb;
+        if (entry.zh) locale = 'zh';
+      }
+      throw new Refusal('unclosedQuote', maskDigitRuns(tokenized.at));
+    }
     let tokens = tokenized.tokens;
     if (tokens.length === 0) throw new Refusal('empty');
     const first = stripSlash(tokens[0]!.text);
@@ -329,20 +365,21 @@ function parseBind(tokens: readonly Token[], locale: Locale, context: ParseConte
   };
   const expires = options.get('expires');
   if (expires) result.expiresAt = readExpiry(expires.raw, expires.value, context, locale);
+  // Each refusal names the option as the user typed it (`out`, `outid`, `业务号`), in {key}.
   const city = get('city');
   if (city) {
-    if ([...city.value].length > 32) throw new Refusal('badCity', city.value);
+    if ([...city.value].length > 32) throw new Refusal('badCity', city.value, { key: city.raw });
     result.city = city.value;
   }
   const x = get('x');
   if (x) {
     const digits = x.value.replace(/[\s-]/g, '');
-    if (!/^\d{5,20}$/.test(digits)) throw new Refusal('badX', x.value);
+    if (!/^\d{5,20}$/.test(digits)) throw new Refusal('badX', x.value, { key: x.raw });
     result.secretNo = digits;
   }
   const ext = get('ext');
   if (ext) {
-    if (!/^\d{1,3}$/.test(ext.value)) throw new Refusal('badExtension', ext.value);
+    if (!/^\d{1,3}$/.test(ext.value)) throw new Refusal('badExtension', ext.value, { key: ext.raw });
     if (!x) throw new Refusal('extensionNeedsX');
     result.extension = ext.value;
   }
@@ -350,7 +387,7 @@ function parseBind(tokens: readonly Token[], locale: Locale, context: ParseConte
   const b = get('b');
   if (b) {
     const phone = normalizePhone(b.value);
-    if (!phone) throw new Refusal('notPhone', b.value);
+    if (!phone) throw new Refusal('badB', b.value, { key: b.raw });
     result.phoneB = phone;
   }
   const record = get('record');
@@ -358,17 +395,17 @@ function parseBind(tokens: readonly Token[], locale: Locale, context: ParseConte
     const lower = record.value.toLowerCase();
     if (YES.has(lower)) result.record = true;
     else if (NO.has(lower)) result.record = false;
-    else throw new Refusal('badRecord', record.value);
+    else throw new Refusal('badRecord', record.value, { key: record.raw });
   }
   const out = get('out');
   if (out) {
     const bytes = Buffer.byteLength(out.value, 'utf8');
-    if (bytes > 255) throw new Refusal('outTooLong', undefined, { bytes });
+    if (bytes > 255) throw new Refusal('outTooLong', out.raw, { bytes });
     result.outId = out.value;
   }
   const pool = get('pool');
   if (pool) {
-    if (!/^[\x21-\x7e]{1,64}$/.test(pool.value)) throw new Refusal('badPool', pool.value);
+    if (!/^[\x21-\x7e]{1,64}$/.test(pool.value)) throw new Refusal('badPool', pool.value, { key: pool.raw });
     result.poolKey = pool.value;
   }
   return { verb: 'bind', locale, phones, options: result };

@@ -46,8 +46,13 @@ export interface Token {
   readonly quoted: boolean;
 }
 
-/** Tokenizing either works or names the unclosed quote. */
-export type TokenizeResult = { ok: true; tokens: Token[] } | { ok: false; unclosedQuote: string; at: string };
+/**
+ * Tokenizing either works or names the unclosed quote: `at` is the text from that quote to the end (whole;
+ * whoever shows it shortens it, saying so), `offset` where the quote is, so the words before it can be read.
+ */
+export type TokenizeResult =
+  | { ok: true; tokens: Token[] }
+  | { ok: false; unclosedQuote: string; at: string; offset: number };
 
 /**
  * Splits normalised text on whitespace and commas, keeping quoted parts (`out="order 42"`) whole.
@@ -83,7 +88,7 @@ export function tokenize(text: string): TokenizeResult {
       started = true;
     }
   }
-  if (quote) return { ok: false, unclosedQuote: quote, at: text.slice(quoteStart, quoteStart + 24) };
+  if (quote) return { ok: false, unclosedQuote: quote, at: text.slice(quoteStart), offset: quoteStart };
   flush();
   return { ok: true, tokens };
 }
