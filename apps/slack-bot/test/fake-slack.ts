@@ -10,12 +10,21 @@ export interface Recorded {
   readonly body: string;
 }
 
+export interface FakeSlackOptions {
+  /** Serve Socket Mode: a websocket server that says hello and collects the app's envelope acks. */
+  readonly socket?: boolean;
+  /** Listen on this port (tests that first let the bot find nothing there); a free one by default. */
+  readonly port?: number;
+  /** Web API methods that answer `{ ok: false, error }`, e.g. `{ 'auth.test': 'invalid_auth' }`. */
+  readonly refuse?: Readonly<Record<string, string>>;
+}
+
 /**
  * A local stand-in for Slack: the Web API under /api/ (chat.postMessage, auth.test,
  * apps.connections.open) and response_url hooks under /hooks/, recording every call. With `socket`, a
  * Socket Mode websocket server that says hello and collects the app's envelope acks.
  */
-export async function startFakeSlack(options: { socket?: boolean } = {}) {
+export async function startFakeSlack(options: FakeSlackOptions = {}) {
   const calls: Recorded[] = [];
   const fromApp: Array<Record<string, unknown>> = [];
   let socket: WebSocket | undefined;
@@ -46,7 +55,10 @@ export async function startFakeSlack(options: { socket?: boolean } = {}) {
       calls.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
       res.writeHead(200, { 'content-type': 'application/json' });
       const path = req.url ?? '';
-      if (path.startsWith('/api/apps.connections.open'))
+      const method = path.startsWith('/api/') ? path.slice('/api/'.length).split('?')[0]! : '';
+      if (options.refuse && Object.hasOwn(options.refuse, method))
+        res.end(JSON.stringify({ ok: false, error: options.refuse[method] }));
+      else if (path.startsWith('/api/apps.connections.open'))
         res.end(JSON.stringify({ ok: true, url: `ws://127.0.0.1:${wsPort}/link/?ticket=t1` }));
       else if (path.startsWith('/api/auth.test'))
         res.end(JSON.stringify({ ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1' }));
@@ -55,7 +67,7 @@ export async function startFakeSlack(options: { socket?: boolean } = {}) {
       else res.end(JSON.stringify({ ok: true }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     base,
