@@ -11,6 +11,7 @@ import {
   type ServiceRuntime,
 } from '@axnbot/chatops';
 import { DEMO_POOL_KEY, type Emulator, startEmulator } from '@axnbot/emulator';
+import { requireCredentials } from './credentials.js';
 
 /** Where the console keeps its files by default. */
 export const STATE_DIR = './.axnbot';
@@ -45,6 +46,8 @@ export async function createRuntime(env: NodeJS.ProcessEnv): Promise<Runtime> {
     },
     embedded ? { poolKey: DEMO_POOL_KEY, hashKey: localHashKey() } : {},
   );
+  // The embedded emulator brings its own keys; any other endpoint needs the user's.
+  if (!embedded) requireCredentials(env);
   let emulator: Emulator | undefined;
   let runtime: ServiceRuntime;
   try {

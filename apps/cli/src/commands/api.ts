@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { AxnError, createDyplsClient, OPERATIONS } from '@axnbot/core';
+import { requireCredentials } from '../credentials.js';
 import { UsageError } from '../usage-error.js';
 
 export const API_USAGE = `Usage: axn api <Action> [Key=Value …] [options]
@@ -62,6 +63,7 @@ export async function apiCommand(
   if (endpoint === 'embedded')
     throw new UsageError('axn api needs a URL endpoint; start one with `axn emulator`');
   try {
+    requireCredentials(env);
     const client = createDyplsClient({ endpoint, signature, method, env });
     try {
       const effect = (Object.hasOwn(OPERATIONS, action) ? OPERATIONS[action]?.effect : undefined) ?? 'write';
