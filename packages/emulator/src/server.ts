@@ -5,6 +5,7 @@ import { bindAxn, bindAxnExtension } from './actions/bind.js';
 import type { ActionContext, ActionHandler } from './actions/context.js';
 import { querySubscriptionDetail, unbindSubscription, updateSubscription } from './actions/manage.js';
 import { queryRecordFileDownloadUrl, querySecretNoRemain, querySubsId } from './actions/query.js';
+import { querySecretNoDetail } from './actions/secret-no-detail.js';
 import { ApiFailure } from './api-failure.js';
 import { EmulatorClock } from './clock.js';
 import { openEmulatorDatabase } from './database.js';
@@ -26,6 +27,7 @@ const ACTIONS: Readonly<Record<string, ActionHandler>> = {
   QuerySubscriptionDetail: querySubscriptionDetail,
   QuerySubsId: querySubsId,
   QuerySecretNoRemain: querySecretNoRemain,
+  QuerySecretNoDetail: querySecretNoDetail,
   QueryRecordFileDownloadUrl: queryRecordFileDownloadUrl,
 };
 
