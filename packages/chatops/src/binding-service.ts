@@ -7,12 +7,13 @@ import {
   UpdateSubscription,
 } from '@axnbot/core';
 import { bindExactlyOnce } from './bind-exactly-once.js';
-import { hashPhone, randomRef, toView } from './binding-view.js';
+import { randomRef, toView } from './binding-view.js';
 import type { ServiceConfig } from './config.js';
 import type { Command, Locale, ParseError, Target } from './language/commands.js';
 import { maskPhone } from './language/phone.js';
 import type { AuditEvent, BindingOutcome, BindingRecord, Ledger } from './ledger/ledger.js';
 import { type Logger, silentLogger } from './logger.js';
+import { PhoneHasher } from './phone-hash.js';
 import { type Actor, LOOKUP_MISS_BURST, Policy } from './policy.js';
 import { Reconciler } from './reconciler.js';
 import type { BindingView, BulkItem, DenialReason, Reply } from './replies.js';
@@ -59,6 +60,7 @@ export class BindingService {
   private readonly now: () => number;
   private readonly newRef: () => string;
   private readonly reconciler: Reconciler;
+  private readonly hasher: PhoneHasher;
   private readonly logger: Logger;
 
   constructor(private readonly deps: BindingServiceDeps) {
@@ -66,11 +68,8 @@ export class BindingService {
     this.now = deps.now ?? Date.now;
     this.newRef = deps.newRef ?? randomRef;
     this.policy = new Policy(deps.config, this.now);
-    this.reconciler = new Reconciler({
-      client: deps.client,
-      ledger: deps.ledger,
-      hashKey: deps.config.hashKey,
-    });
+    this.hasher = new PhoneHasher(deps.config.hashKey);
+    this.reconciler = new Reconciler({ client: deps.client, ledger: deps.ledger, hasher: this.hasher });
   }
 
   /** Whether the actor is an axnbot admin (front ends use it to offer admin-only actions). */
@@ -122,7 +121,7 @@ export class BindingService {
         if (!this.policy.takeBinds(actor, command.phones.length)) {
           return first(await this.deny(actor, locale, 'rate-limited', 'bind'));
         }
-        const intents = command.phones.map((phone) => this.intent(phone, command, actor));
+        const intents = await Promise.all(command.phones.map((phone) => this.intent(phone, command, actor)));
         return await this.once(actor, () => this.bind(command, intents, actor), intents);
       }
       return await this.once(actor, () =>
@@ -216,7 +215,11 @@ export class BindingService {
   }
 
   /** The pending ledger record of one number about to be bound (A itself only ever hashed and masked). */
-  private intent(phone: string, command: Extract<Command, { verb: 'bind' }>, actor: Actor): Intent {
+  private async intent(
+    phone: string,
+    command: Extract<Command, { verb: 'bind' }>,
+    actor: Actor,
+  ): Promise<Intent> {
     const { config } = this.deps;
     const { options } = command;
     const now = this.now();
@@ -229,7 +232,7 @@ export class BindingService {
         secretNo: options.secretNo ?? null,
         extension: options.extension ?? null,
         phoneMasked: maskPhone(phone),
-        phoneHash: hashPhone(config.hashKey, phone),
+        phoneHash: await this.hasher.current(phone),
         poolKey: options.poolKey ?? config.poolKey,
         city: options.city ?? config.defaultCity ?? null,
         expiresAt: Math.floor(options.expiresAt / 1000) * 1000,
@@ -593,12 +596,15 @@ export class BindingService {
     if (byPhone) {
       await this.audit(actor, `look-up:${verb}`, masked, records.length > 0 ? 'OK' : 'local.NOT_FOUND', null);
       if (records.length === 0 && this.policy.recordMiss(actor)) {
-        this.logger.warn('a burst of look-ups by full number found nothing: someone may be guessing numbers', {
-          platform: actor.platform,
-          userId: actor.userId,
-          channelId: actor.channelId,
-          misses: LOOKUP_MISS_BURST,
-        });
+        this.logger.warn(
+          'a burst of look-ups by full number found nothing: someone may be guessing numbers',
+          {
+            platform: actor.platform,
+            userId: actor.userId,
+            channelId: actor.channelId,
+            misses: LOOKUP_MISS_BURST,
+          },
+        );
       }
     }
     if (records.length === 0) return this.notFound(locale, masked);
@@ -619,8 +625,12 @@ export class BindingService {
         const record = await ledger.bindingBySubsId(target.subsId);
         return record ? [record] : [];
       }
-      case 'phone':
-        return ledger.bindingsByPhoneHash(hashPhone(config.hashKey, target.phone));
+      case 'phone': {
+        const found = await Promise.all(
+          (await this.hasher.all(target.phone)).map((hash) => ledger.bindingsByPhoneHash(hash)),
+        );
+        return found.flat().sort((a, b) => b.createdAt - a.createdAt);
+      }
       case 'slot':
         return ledger.bindingsBySlot(target.secretNo, target.extension);
     }

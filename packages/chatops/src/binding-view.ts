@@ -1,11 +1,6 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { BindingRecord } from './ledger/ledger.js';
 import type { BindingView } from './replies.js';
-
-/** The HMAC of an A number under the configured key: how the ledger finds A without storing it. */
-export function hashPhone(hashKey: string, digits: string): string {
-  return createHmac('sha256', hashKey).update(digits, 'utf8').digest('hex');
-}
 
 const BASE32 = 'abcdefghijkmnpqrstuvwxyz23456789';
 

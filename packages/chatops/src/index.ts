@@ -8,7 +8,7 @@
  * @packageDocumentation
  */
 export { BindingService, type BindingServiceDeps } from './binding-service.js';
-export { hashPhone, randomRef, toView } from './binding-view.js';
+export { randomRef, toView } from './binding-view.js';
 export { runBotProcess, type StoppableBot } from './bot-process.js';
 export { ConfigError, loadServiceConfig, readEnvSection, type ServiceConfig } from './config.js';
 export * from './language/commands.js';
@@ -29,9 +29,11 @@ export { openLedger } from './ledger/open-ledger.js';
 export { postgresDriver } from './ledger/postgres-driver.js';
 export { SqlLedger } from './ledger/sql-ledger.js';
 export { sqliteDriver } from './ledger/sqlite-driver.js';
-export { CommandMetrics } from './metrics.js';
 export { jsonLineLogger, type LogFields, type Logger, silentLogger } from './logger.js';
+export { CommandMetrics } from './metrics.js';
+export { PhoneHasher } from './phone-hash.js';
 export { type Actor, LOOKUP_MISS_BURST, Policy, type PolicyRules } from './policy.js';
 export { beijingMinute, renderText, statusLabel, type TextRenderOptions } from './render-text.js';
 export * from './replies.js';
+export * from './secret-number-cities.js';
 export { openServiceRuntime, type ServiceRuntime } from './service-runtime.js';

@@ -5,8 +5,8 @@ import {
   QuerySubsId,
   UnbindSubscription,
 } from '@axnbot/core';
-import { hashPhone } from './binding-view.js';
 import type { BindingRecord, Ledger } from './ledger/ledger.js';
+import type { PhoneHasher } from './phone-hash.js';
 
 /** How many X numbers one search looks through at most (each costs a QuerySubsId). */
 const SEARCH_NUMBER_LIMIT = 200;
@@ -35,7 +35,7 @@ export class Reconciler {
     private readonly deps: {
       readonly client: DyplsClient;
       readonly ledger: Ledger;
-      readonly hashKey: string;
+      readonly hasher: PhoneHasher;
     },
   ) {}
 
@@ -44,7 +44,7 @@ export class Reconciler {
    * `alsoOn` adds X numbers to search (one the ledger has not recorded yet, such as a re-bind's X).
    */
   async find(intent: BindingRecord, alsoOn: readonly string[] = []): Promise<FoundBinding[]> {
-    const { client, ledger, hashKey } = this.deps;
+    const { client, ledger, hasher } = this.deps;
     const numbers = new Set<string>([...(intent.secretNo ? [intent.secretNo] : []), ...alsoOn]);
     for (const number of await ledger.knownSecretNumbers(intent.poolKey)) numbers.add(number);
     const expiry = formatBeijingTime(intent.expiresAt);
@@ -58,8 +58,8 @@ export class Reconciler {
           subsId,
           phoneNoX: secretNo,
         });
-        if (detail.expireDate !== expiry || hashPhone(hashKey, detail.phoneNoA) !== intent.phoneHash)
-          continue;
+        if (detail.expireDate !== expiry) continue;
+        if (!(await hasher.all(detail.phoneNoA)).includes(intent.phoneHash)) continue;
         found.push({
           subsId,
           secretNo,

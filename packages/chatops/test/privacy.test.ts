@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDyplsClient } from '@axnbot/core';
@@ -158,5 +158,39 @@ describe('privacy', () => {
     const replies = [];
     for (let i = 0; i < 3; i++) replies.push(await run('info 13800138000', person('U1')));
     expect(replies.map((reply) => reply.kind)).toEqual(['info', 'info', 'denied']);
+  });
+});
+
+describe('state files', () => {
+  it('the ledger folder is 0700 and its database, WAL and shared-memory files 0600', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'axn-perm-')), 'state');
+    const ledger = await openLedger(join(dir, 'axnbot.db'));
+    await ledger.recordAudit({
+      at: 0,
+      platform: 'slack',
+      userId: 'U1',
+      userName: 'u',
+      channelId: 'C',
+      action: 'test',
+      target: '-',
+      result: 'OK',
+      requestId: null,
+      detail: null,
+    });
+    const files = readdirSync(dir);
+    expect(files).toEqual(expect.arrayContaining(['axnbot.db', 'axnbot.db-wal', 'axnbot.db-shm']));
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    for (const file of files) expect([file, statSync(join(dir, file)).mode & 0o777]).toEqual([file, 0o600]);
+    await ledger.close();
+  });
+
+  it('an existing world-readable ledger is made private when opened', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'axn-perm-'));
+    const path = join(dir, 'old.db');
+    writeFileSync(path, '', { mode: 0o644 });
+    chmodSync(path, 0o644);
+    const ledger = await openLedger(path);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    await ledger.close();
   });
 });

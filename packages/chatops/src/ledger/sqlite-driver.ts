@@ -1,11 +1,23 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SqlDriver } from './sql-driver.js';
 
+/**
+ * Makes the ledger's folder (0700, when this creates it) and file (0600) readable by this user only.
+ * The ledger holds masked numbers and HMACs, but also who bound what, where. SQLite creates the `-wal`
+ * and `-shm` files with the database file's permissions, so setting the file's is enough.
+ */
+function createPrivately(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
+  // An older ledger may have been created with the umask's 0644.
+  chmodSync(path, 0o600);
+}
+
 /** A {@link SqlDriver} over a SQLite file (WAL) through better-sqlite3. */
 export function sqliteDriver(path: string): SqlDriver {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') createPrivately(path);
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
