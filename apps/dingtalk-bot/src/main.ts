@@ -1,11 +1,19 @@
-import { createServer, type Server } from 'node:http';
-import { type Actor, CommandMetrics, isSuccess, openServiceRuntime, parseCommand } from '@axnbot/chatops';
+import type { Server } from 'node:http';
+import {
+  type Actor,
+  CommandMetrics,
+  ConfigError,
+  isSuccess,
+  openServiceRuntime,
+  parseCommand,
+} from '@axnbot/chatops';
 import { type DWClientDownStream, TOPIC_ROBOT } from 'dingtalk-stream';
 import { loadDingTalkConfig } from './config.js';
 import { renderMarkdown } from './markdown.js';
 import { Replier } from './replier.js';
 import { commandText, isGroup, parseRobotMessage } from './robot-message.js';
-import { StreamClient } from './stream-client.js';
+import { serveStatus } from './status-server.js';
+import { ConnectFailure, CredentialsRefused, StreamClient } from './stream-client.js';
 import { ConnectionSupervisor, type SupervisorEvent } from './supervisor.js';
 
 /** How long a handled msgId is remembered in memory, so a quick redelivery of a read is not answered twice. */
@@ -31,12 +39,25 @@ export async function startDingTalkBot(
   );
   const recent = new Map<string, number>();
 
+  // Credentials the gateway refuses end the bot: at start-up through the error thrown below (one line,
+  // exit 1), later through `failed`, which the process entry point turns into the same.
+  let refused: CredentialsRefused | undefined;
+  let reportRefusal: (error: ConfigError) => void = () => {};
+  const failed = new Promise<ConfigError>((resolve) => {
+    reportRefusal = resolve;
+  });
   const supervisor = new ConnectionSupervisor({
     connect: () => stream.open(),
     baseDelayMs: config.reconnectBaseMs,
     maxDelayMs: config.reconnectMaxMs,
     idleTimeoutMs: config.idleTimeoutMs,
-    onEvent: (event) => log(`dingtalk-bot: ${describe(event)}`),
+    isFatal: (error) => error instanceof CredentialsRefused,
+    onEvent: (event) => {
+      if (event.type === 'fatal') {
+        refused = event.error as CredentialsRefused;
+        reportRefusal(new ConfigError(refused.message));
+      } else log(`dingtalk-bot: ${describe(event)}`);
+    },
   });
   stream.onFrame((frame) => {
     supervisor.touch();
@@ -96,31 +117,31 @@ export async function startDingTalkBot(
       ),
     );
   });
-  supervisor.start();
-
   let server: Server | undefined;
-  if (config.port !== undefined) {
-    server = createServer((req, res) => {
-      const path = (req.url ?? '/').split('?')[0];
-      if (req.method === 'GET' && path === '/healthz') {
-        const connected = supervisor.isConnected;
-        res
-          .writeHead(connected ? 200 : 503, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ ok: connected, connected }));
-      } else if (req.method === 'GET' && path === '/metrics') {
-        res
-          .writeHead(200, { 'content-type': 'text/plain; version=0.0.4' })
-          .end(metrics.render('axnbot_dingtalk'));
-      } else {
-        res.writeHead(404).end();
-      }
-    });
-    await new Promise<void>((resolve) => server?.listen(config.port, resolve));
+  try {
+    await supervisor.start();
+    if (refused) throw new ConfigError(refused.message);
+    if (config.port !== undefined) {
+      server = await serveStatus(config.port, {
+        health: () => {
+          const connected = supervisor.isConnected;
+          return { status: connected ? 200 : 503, body: { ok: connected, connected } };
+        },
+        metrics: () => metrics.render('axnbot_dingtalk'),
+        log,
+      });
+    }
+  } catch (error) {
+    supervisor.stop();
+    await runtime.close();
+    throw error;
   }
 
   return {
     config,
     supervisor,
+    /** Resolves if the gateway refuses the credentials after start-up; the bot has stopped connecting. */
+    failed,
     readyLine: 'axnbot dingtalk-bot started',
     async stop() {
       supervisor.stop();
@@ -134,13 +155,19 @@ function describe(event: SupervisorEvent): string {
   switch (event.type) {
     case 'connected':
       return 'connected';
-    case 'connect-failed':
-      return `connection attempt ${event.attempt} failed (${event.error instanceof Error ? event.error.message : 'error'}); next in ${event.retryInMs} ms`;
+    case 'connect-failed': {
+      const { error } = event;
+      const reason = error instanceof Error ? error.message : 'error';
+      const waitingFor = error instanceof ConnectFailure ? error.waitingFor : 'the DingTalk stream';
+      return `connection attempt ${event.attempt} failed (${reason}); waiting for ${waitingFor}, next try in ${event.retryInMs} ms`;
+    }
     case 'closed':
       return `connection closed; reconnecting in ${event.retryInMs} ms`;
     case 'idle':
       return 'no frame within the idle timeout; reconnecting';
     case 'server-disconnect':
       return 'server asked to disconnect; reconnecting now';
+    case 'fatal':
+      return 'stopped connecting';
   }
 }

@@ -9,6 +9,28 @@ interface DWClientInternals {
   _connect(): Promise<void>;
 }
 
+/** A connection attempt that failed for a reason that may pass: the supervisor tries again later. */
+export class ConnectFailure extends Error {
+  /** What the bot is waiting for, for the log line ("the DingTalk gateway at …"). */
+  readonly waitingFor: string;
+  constructor(message: string, waitingFor: string) {
+    super(message);
+    this.waitingFor = waitingFor;
+  }
+}
+
+/**
+ * The gateway refused the app's credentials (HTTP 401 or 403): retrying cannot help until
+ * DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET are fixed, so the bot stops and says so.
+ */
+export class CredentialsRefused extends Error {
+  constructor(status: number) {
+    super(
+      `DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET were refused by the DingTalk gateway (HTTP ${status}): set them to the app's Client ID (AppKey) and Client Secret (AppSecret) from the developer console`,
+    );
+  }
+}
+
 /**
  * dingtalk-stream's DWClient, pointed at a configurable gateway and with its own reconnect logic
  * switched off (`autoReconnect: false`): a {@link ConnectionSupervisor} decides when to connect. Frame
@@ -32,20 +54,31 @@ export class StreamClient extends DWClient {
 
   /** Asks the gateway for a ticket, as the SDK does, but at the configured URL. */
   override async getEndpoint(): Promise<this> {
-    const response = await fetch(this.gatewayUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({
-        clientId: this.config.clientId,
-        clientSecret: this.config.clientSecret,
-        ua: this.config.ua,
-        subscriptions: this.config.subscriptions,
-      }),
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (!response.ok) throw new Error(`gateway answered HTTP ${response.status}`);
-    const { endpoint, ticket } = (await response.json()) as { endpoint?: string; ticket?: string };
-    if (!endpoint || !ticket) throw new Error('gateway answered without endpoint or ticket');
+    const waitingFor = `the DingTalk gateway at ${this.gatewayUrl}`;
+    let response: Response;
+    try {
+      response = await fetch(this.gatewayUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({
+          clientId: this.config.clientId,
+          clientSecret: this.config.clientSecret,
+          ua: this.config.ua,
+          subscriptions: this.config.subscriptions,
+        }),
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch (error) {
+      throw new ConnectFailure(`could not reach the gateway: ${networkReason(error)}`, waitingFor);
+    }
+    if (response.status === 401 || response.status === 403) throw new CredentialsRefused(response.status);
+    if (!response.ok) throw new ConnectFailure(`gateway answered HTTP ${response.status}`, waitingFor);
+    const { endpoint, ticket } = (await response.json().catch(() => ({}))) as {
+      endpoint?: string;
+      ticket?: string;
+    };
+    if (!endpoint || !ticket)
+      throw new ConnectFailure('gateway answered without endpoint or ticket', waitingFor);
     (this as unknown as DWClientInternals).dw_url = `${endpoint}?ticket=${encodeURIComponent(ticket)}`;
     return this;
   }
@@ -65,7 +98,11 @@ export class StreamClient extends DWClient {
   async open(): Promise<SupervisedConnection> {
     await this.getEndpoint();
     const internals = this as unknown as DWClientInternals;
-    await internals._connect();
+    try {
+      await internals._connect();
+    } catch (error) {
+      throw new ConnectFailure(networkReason(error), 'the DingTalk stream websocket');
+    }
     const socket = internals.socket;
     if (!socket) throw new Error('websocket missing after connect');
     return {
@@ -85,4 +122,11 @@ export class StreamClient extends DWClient {
       // nothing to do: the message will come again and be recognised by its msgId
     }
   }
+}
+
+/** A network error in a few words: the message and, for fetch, the system error code behind it. */
+function networkReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  return `${message.split('\n')[0]?.slice(0, 160)}${typeof cause === 'string' ? ` (${cause})` : ''}`;
 }

@@ -24,6 +24,11 @@ export interface SupervisorOptions {
   readonly random?: () => number;
   readonly timers?: Timers;
   readonly onEvent?: (event: SupervisorEvent) => void;
+  /**
+   * A failure no retry can mend (the credentials were refused): the supervisor stops for good and
+   * reports it as a `fatal` event instead of trying again.
+   */
+  readonly isFatal?: (error: unknown) => boolean;
 }
 
 export type SupervisorEvent =
@@ -31,7 +36,8 @@ export type SupervisorEvent =
   | { type: 'connect-failed'; attempt: number; retryInMs: number; error: unknown }
   | { type: 'closed'; retryInMs: number }
   | { type: 'idle' }
-  | { type: 'server-disconnect' };
+  | { type: 'server-disconnect' }
+  | { type: 'fatal'; error: unknown };
 
 /**
  * Keeps one stream connection alive, doing what dingtalk-stream 2.1.5 does not: exponential backoff with
@@ -57,9 +63,12 @@ export class ConnectionSupervisor {
     this.random = options.random ?? Math.random;
   }
 
-  /** Connects (and keeps reconnecting) until {@link stop}. */
-  start(): void {
-    void this.attempt();
+  /**
+   * Connects (and keeps reconnecting) until {@link stop}. Resolves once the first attempt has ended,
+   * whichever way, so a caller can tell a fatal first failure from a start that is merely waiting.
+   */
+  start(): Promise<void> {
+    return this.attempt();
   }
 
   /** Every frame from the server proves the connection alive. */
@@ -124,6 +133,11 @@ export class ConnectionSupervisor {
       connection.onClose(() => this.closed(connection));
       this.touch();
     } catch (error) {
+      if (this.options.isFatal?.(error)) {
+        this.stop();
+        this.emit({ type: 'fatal', error });
+        return;
+      }
       this.failures += 1;
       const delay = this.delay();
       this.emit({ type: 'connect-failed', attempt: this.failures, retryInMs: delay, error });

@@ -18,7 +18,7 @@ export interface Frame {
  * one-to-one robot sends). Messages pushed while no connection is live wait and are delivered to the
  * next one, as DingTalk does; after a `disconnect` frame the old connection receives nothing more.
  */
-export async function startFakeDingTalk() {
+export async function startFakeDingTalk(options: { port?: number } = {}) {
   const gatewayBodies: Array<Record<string, unknown>> = [];
   const webhookCalls: Array<{ path: string; body: any }> = [];
   const openApiCalls: Array<{ path: string; headers: http.IncomingHttpHeaders; body: any }> = [];
@@ -28,6 +28,7 @@ export async function startFakeDingTalk() {
   let live: WebSocket | undefined;
   let seq = 0;
   let rejectUpgrades = 0;
+  let gatewayRefusal: number | undefined;
   let connections = 0;
   const connectionWaiters: Array<{ count: number; resolve: () => void }> = [];
 
@@ -44,6 +45,8 @@ export async function startFakeDingTalk() {
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       if (req.method === 'POST' && path === '/v1.0/gateway/connections/open') {
         gatewayBodies.push(JSON.parse(raw));
+        if (gatewayRefusal !== undefined)
+          return json(gatewayRefusal, { code: 'InvalidAuthentication', message: 'bad credentials' });
         const ticket = `ticket-${++seq}`;
         tickets.add(ticket);
         json(200, { endpoint: `ws://127.0.0.1:${port}/connect`, ticket });
@@ -90,7 +93,7 @@ export async function startFakeDingTalk() {
       while (pending.length > 0 && live === ws) ws.send(JSON.stringify(pending.shift()));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const base = `http://127.0.0.1:${port}`;
 
@@ -132,6 +135,10 @@ export async function startFakeDingTalk() {
       ),
     rejectNextUpgrades: (count: number) => {
       rejectUpgrades = count;
+    },
+    /** From now on the gateway refuses the credentials with this HTTP status (401 or 403). */
+    refuseCredentials: (status: number) => {
+      gatewayRefusal = status;
     },
     pushRobotMessage,
     /** The server's `disconnect` system frame: the connection then gets nothing more and is closed soon. */

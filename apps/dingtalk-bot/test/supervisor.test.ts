@@ -94,6 +94,32 @@ describe('ConnectionSupervisor', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('stops for good on a fatal failure: one attempt, a fatal event, nothing scheduled', async () => {
+    const clock = manualTimers();
+    const events: SupervisorEvent[] = [];
+    let attempts = 0;
+    const refused = new Error('credentials refused');
+    const supervisor = new ConnectionSupervisor({
+      connect: async () => {
+        attempts++;
+        throw attempts === 1 ? new Error('network down') : refused;
+      },
+      baseDelayMs: 100,
+      maxDelayMs: 1000,
+      idleTimeoutMs: 60_000,
+      random: () => 0.5,
+      timers: clock.timers,
+      isFatal: (error) => error === refused,
+      onEvent: (event) => events.push(event),
+    });
+    await supervisor.start(); // the first attempt has ended: a failure that is retried
+    expect(events.map((e) => e.type)).toEqual(['connect-failed']);
+    await clock.advance(60_000);
+    expect(attempts).toBe(2);
+    expect(events.map((e) => e.type)).toEqual(['connect-failed', 'fatal']);
+    expect(clock.pending).toBe(0);
+  });
+
   it('reconnects once after a close, and resets the backoff after a success', async () => {
     const clock = manualTimers();
     const made: Array<ReturnType<typeof fakeConnection>> = [];

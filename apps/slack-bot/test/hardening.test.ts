@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type Emulator, startEmulator } from '@axnbot/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sign, startFakeSlack } from './fake-slack.js';
-import { inParallel, type RawRequest, rawClient } from './raw-http.js';
+import { inParallel, MALFORMED_REQUESTS, type RawRequest, rawClient, sendBytes } from './raw-http.js';
 import { freePort, httpBotEnv, type SpawnedBot, spawnBot, waitForReady } from './spawn-bot.js';
 
 /**
@@ -165,8 +165,10 @@ describe('every request is answered and none ends the process', () => {
           `${request.method} ${request.path.slice(0, 40)} ${JSON.stringify(request.headers)} ${JSON.stringify(request.body)} → ${answer.status} ${answer.error ?? ''}`,
       );
     expect(wrong.slice(0, 10)).toEqual([]);
+    const statusLines = await Promise.all(MALFORMED_REQUESTS.map((bytes) => sendBytes(port, bytes)));
+    for (const line of statusLines) expect(line).toMatch(/^(HTTP\/1\.1 \d{3} .*)?$/);
     console.info(
-      `slack-bot fuzz: ${cases.length} requests (methods × paths × bodies × headers), 0 unanswered`,
+      `slack-bot fuzz: ${cases.length} requests (methods × paths × bodies × headers) and ${MALFORMED_REQUESTS.length} malformed ones, all answered as they should be`,
     );
     await stillServing();
   });
