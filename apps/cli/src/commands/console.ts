@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { parseCommand, renderText } from '@axnbot/chatops';
+import { ConsoleHistory } from '../history.js';
 import { createRuntime, STATE_DIR } from '../runtime.js';
 
 export const CONSOLE_USAGE = `Usage: axn console
@@ -16,12 +16,17 @@ An interactive chat with axnbot in your terminal: type the same commands as in S
 
 By default (AXN_ENDPOINT unset or "embedded") it runs a local emulator with the demo pool FC-DEMO, so
 no cloud account is needed; state lives in ./.axnbot/. Set AXN_ENDPOINT, AXN_POOL_KEY, AXN_HASH_KEY and
-the ALIBABA_CLOUD_* variables to use Alibaba Cloud. Type exit (or press Ctrl-D) to leave.`;
+the ALIBABA_CLOUD_* variables to use Alibaba Cloud. Ctrl-C clears the line you are typing; type exit, or
+press Ctrl-D or Ctrl-C on an empty line, to leave. Lines holding a phone number are kept out of the
+history file (./.axnbot/history); Up still recalls them during the session.`;
 
 const HISTORY_FILE = join(STATE_DIR, 'history');
 const HISTORY_SIZE = 500;
 
-/** `axn console`: a prompt, line editing and history, colour on a TTY, help on start. */
+/**
+ * `axn console`: a prompt, line editing and history, colour on a TTY, help on start. Ctrl-C drops a
+ * half-typed line as a shell does; on an empty line it leaves, like Ctrl-D.
+ */
 export async function consoleCommand(
   argv: string[],
   input: NodeJS.ReadableStream,
@@ -47,13 +52,28 @@ export async function consoleCommand(
   out.write(`${renderText({ kind: 'help', locale: runtime.config.locale }, { now: now(), color })}\n`);
   out.write(`Try: /bind 13800138000 city=北京 expires=2d    (exit or Ctrl-D to leave)\n`);
 
+  const history = new ConsoleHistory(HISTORY_FILE, HISTORY_SIZE);
   const rl = createInterface({
     input,
     output: out,
     terminal: out.isTTY === true,
-    history: loadHistory(),
+    history: history.load(),
     historySize: HISTORY_SIZE,
     prompt: 'axn> ',
+  });
+  // Without a listener readline closes on Ctrl-C, which threw away the session over a typo.
+  rl.on('SIGINT', () => {
+    const typed = rl.line;
+    if (typed.length === 0) {
+      rl.close();
+      return;
+    }
+    // Empty readline's buffer through its own keys (end, then delete to start), leave what was dropped
+    // on screen marked ^C, as shells do, and start a fresh line.
+    rl.write(null, { ctrl: true, name: 'e' });
+    rl.write(null, { ctrl: true, name: 'u' });
+    out.write(`${typed}^C\n`);
+    rl.prompt();
   });
   rl.prompt();
   // Lines are handled one at a time, in order, even when pasted in a batch.
@@ -67,7 +87,7 @@ export async function consoleCommand(
           return;
         }
         if (text) {
-          rememberLine(text);
+          history.remember(text);
           const command = parseCommand(text, {
             now: now(),
             locale: runtime.config.locale,
@@ -91,21 +111,4 @@ export async function consoleCommand(
   await runtime.close();
   out.write('bye\n');
   return 0;
-}
-
-function loadHistory(): string[] {
-  try {
-    return readFileSync(HISTORY_FILE, 'utf8').split('\n').filter(Boolean).reverse().slice(0, HISTORY_SIZE);
-  } catch {
-    return [];
-  }
-}
-
-/** Appends a line to the history file; history is a convenience, so a failure to write is ignored. */
-function rememberLine(line: string): void {
-  try {
-    appendFileSync(HISTORY_FILE, `${line.replace(/\n/g, ' ')}\n`, { mode: 0o600 });
-  } catch {
-    // Read-only directory: the session still has its in-memory history.
-  }
 }
