@@ -67,7 +67,7 @@ describe('axn console', () => {
     expect(stdout).toContain('bye');
     expect(stdout).not.toContain('13800138000 →');
     expect(existsSync(join(cwd, '.axnbot', 'axnbot.db'))).toBe(true);
-    // Lines holding a phone number stay out of the history file (see privacy.test.ts); the rest are kept.
+    // Lines holding a phone number stay out of the history file (console-privacy.test.ts).
     const history = readFileSync(join(cwd, '.axnbot', 'history'), 'utf8');
     expect(history).toBe('list\n');
     expect(history).not.toContain('13800138000');
