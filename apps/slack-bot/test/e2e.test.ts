@@ -277,6 +277,7 @@ describe('slash commands over HTTP', () => {
   it('a slow upstream takes the "working…" path, then responds with the card', async () => {
     await fetch(`${emu.url}/_emulator/faults`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ action: 'BindAxnExtension', count: 1, delayMs: 3000 }),
     });
     const { id, body } = commandBody('/bind', '13600136000');

@@ -64,7 +64,7 @@ export function handleOperator(
   deps: OperatorDeps,
 ): void {
   try {
-    const route = url.pathname.slice('/_emulator/'.length).split('/').map(decodeURIComponent);
+    const route = url.pathname.slice('/_emulator/'.length).split('/').map(decodePart);
     const result = dispatch(method, route, url.searchParams, body, deps, res);
     if (result !== undefined) sendJson(res, 200, result);
   } catch (error) {
@@ -273,6 +273,15 @@ function dispatch(
   }
 }
 
+/** One path segment, percent-decoded; a malformed escape (`%ZZ`) is the caller's mistake, not ours. */
+function decodePart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new BadRequest('the path has a malformed %-escape');
+  }
+}
+
 function describeBinding(binding: Binding, now: number) {
   return {
     ...binding,
@@ -313,10 +322,17 @@ function oneOf<T extends string>(
   return value as T;
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+/** Answers a JSON body with this status (and any extra headers). */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   const text = JSON.stringify(body);
   res
     .writeHead(status, {
+      ...headers,
       'content-type': 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(text),
     })

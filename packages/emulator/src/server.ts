@@ -12,6 +12,7 @@ import { openEmulatorDatabase } from './database.js';
 import { FaultInjector } from './faults.js';
 import { Gateway } from './gateway.js';
 import { handleOperator, sendJson, signLink } from './operator.js';
+import { checkOperatorRequest, hostsFor, type OperatorAccess } from './operator-access.js';
 import { ReceiptPusher } from './receipts.js';
 import { responseFormat, toXml } from './render.js';
 import { readParams } from './request-params.js';
@@ -50,6 +51,12 @@ export interface EmulatorOptions {
   readonly receiptUrl?: string;
   /** Multiplies the 1/5/10-minute receipt retry delays (tests use a tiny factor). */
   readonly receiptRetryScale?: number;
+  /**
+   * Required as `Authorization: Bearer <token>` on every operator request when set, which then may come
+   * under any Host name. Unset (the default), the operator API answers only requests addressed to the
+   * emulator's own loopback address. Either way operator writes must be `application/json`.
+   */
+  readonly operatorToken?: string;
   /** Base clock; the operator API can move the emulator's clock forward from it. */
   readonly now?: () => number;
   readonly random?: () => number;
@@ -135,8 +142,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       );
     }
     const url = new URL(req.url ?? '/', 'http://emulator');
-    if (url.pathname.startsWith('/_emulator/'))
-      return handleOperator(req.method ?? 'GET', url, body, res, operatorDeps);
+    if (url.pathname.startsWith('/_emulator/')) {
+      const method = req.method ?? 'GET';
+      // Recording links carry their own signature and expiry: whoever was handed one may fetch it.
+      const signedLink = method === 'GET' && url.pathname.startsWith('/_emulator/recordings/');
+      const refusal = signedLink ? undefined : checkOperatorRequest(method, req.headers, body, access);
+      if (refusal) return sendJson(res, refusal.status, { error: refusal.error }, refusal.headers);
+      return handleOperator(method, url, body, res, operatorDeps);
+    }
     if (url.pathname !== '/' || (req.method !== 'GET' && req.method !== 'POST')) {
       return answerFailure(
         res,
@@ -192,6 +205,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
 
   const operatorDeps = { store, clock, faults, receipts, baseUrl: () => baseUrl, linkKey };
+  // Known once listening (the port may be picked by the system); no request arrives before that.
+  let access: OperatorAccess = { token: options.operatorToken, hosts: new Set() };
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -200,6 +215,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   baseUrl = `http://${host}:${address.port}`;
+  access = { token: options.operatorToken, hosts: hostsFor(options.host ?? '127.0.0.1', address.port) };
   let closed = false;
   return {
     url: baseUrl,

@@ -48,7 +48,11 @@ describe('operator API', () => {
     expect((await operator(emu, 'DELETE', 'numbers/17100000001')).status).toBe(200);
     expect((await operator(emu, 'DELETE', 'pools/FC-T')).status).toBe(200);
     expect((await operator(emu, 'DELETE', 'pools/FC-T')).status).toBe(404);
-    const notJson = await fetch(`${emu.url}/_emulator/pools`, { method: 'POST', body: '{oops' });
+    const notJson = await fetch(`${emu.url}/_emulator/pools`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{oops',
+    });
     expect(notJson.status).toBe(400);
     expect(await notJson.json()).toEqual({ error: 'the body must be a JSON object' });
     expect((await operator(emu, 'GET', 'nothing-here')).status).toBe(404);
