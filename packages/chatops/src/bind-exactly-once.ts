@@ -46,10 +46,7 @@ export async function bindExactlyOnce(
   } catch {
     return first; // the search failed too: the outcome stays unknown, and `info` can look again later
   }
-  if (found.length > 0) {
-    const [keep, ...extra] = found as [FoundBinding, ...FoundBinding[]];
-    return { ...foundAsBound(keep), duplicates: await unbindAll(reconciler, intent, extra) };
-  }
+  if (found.length > 0) return keepFirstFound(reconciler, intent, found);
 
   const second = await attempt(client, input);
   // A refusal now may be caused by the lost first bind (it took the last extension, say): still unknown.
@@ -84,14 +81,24 @@ async function attempt(
   }
 }
 
-function foundAsBound(binding: FoundBinding) {
+/**
+ * The result of an intent whose bindings were found on the service: the newest stands, any other is a
+ * duplicate and is unbound at once.
+ */
+export async function keepFirstFound(
+  reconciler: Reconciler,
+  intent: BindingRecord,
+  found: readonly [FoundBinding, ...FoundBinding[]] | readonly FoundBinding[],
+): Promise<BindResult> {
+  const [keep, ...extra] = found as [FoundBinding, ...FoundBinding[]];
   return {
-    outcome: 'bound' as const,
-    subsId: binding.subsId,
-    secretNo: binding.secretNo,
-    extension: binding.extension,
-    requestId: binding.requestId,
+    outcome: 'bound',
+    subsId: keep.subsId,
+    secretNo: keep.secretNo,
+    extension: keep.extension,
+    requestId: keep.requestId,
     reconciled: true,
+    duplicates: await unbindAll(reconciler, intent, extra),
   };
 }
 

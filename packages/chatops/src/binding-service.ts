@@ -6,16 +6,17 @@ import {
   UnbindSubscription,
   UpdateSubscription,
 } from '@axnbot/core';
-import { bindExactlyOnce } from './bind-exactly-once.js';
+import { type BindResult, bindExactlyOnce, keepFirstFound } from './bind-exactly-once.js';
 import { randomRef, toView } from './binding-view.js';
 import type { ServiceConfig } from './config.js';
+import { DeliveryRunner, type DeliveryTimers, systemTimers, type Work } from './delivery-runner.js';
 import type { Command, Locale, ParseError, Target } from './language/commands.js';
 import { maskPhone } from './language/phone.js';
 import type { AuditEvent, BindingOutcome, BindingRecord, Ledger } from './ledger/ledger.js';
 import { type Logger, silentLogger } from './logger.js';
 import { PhoneHasher } from './phone-hash.js';
 import { type Actor, LOOKUP_MISS_BURST, Policy } from './policy.js';
-import { Reconciler } from './reconciler.js';
+import { type FoundBinding, Reconciler } from './reconciler.js';
 import type { BindingView, BulkItem, DenialReason, Reply } from './replies.js';
 import { scrubPhones } from './scrub.js';
 
@@ -26,19 +27,18 @@ export interface BindingServiceDeps {
   readonly config: Pick<
     ServiceConfig,
     'poolKey' | 'defaultCity' | 'hashKey' | 'allowUsers' | 'allowChannels' | 'admins' | 'rateLimitPerMinute'
-  >;
+  > &
+    Partial<Pick<ServiceConfig, 'locale'>>;
   readonly now?: () => number;
   readonly newRef?: () => string;
   /** Where operator alerts go (silent by default). */
   readonly logger?: Logger;
   /** How long a duplicate delivery waits for the first one's reply (default 30 s). */
   readonly duplicateWaitMs?: number;
-}
-
-/** What a state-changing command produced: its reply, and the ledger changes to commit with it. */
-interface Work {
-  readonly reply: Reply;
-  readonly outcomes: readonly BindingOutcome[];
+  /** How long a delivery's claim holds without its owner's heartbeat (default 30 s). */
+  readonly leaseMs?: number;
+  /** Timers for leases and waits (real ones by default; the clock is `now`). */
+  readonly timers?: Pick<DeliveryTimers, 'sleep' | 'every'>;
 }
 
 /** A number about to be bound, and its pending ledger record. */
@@ -61,6 +61,7 @@ export class BindingService {
   private readonly newRef: () => string;
   private readonly reconciler: Reconciler;
   private readonly hasher: PhoneHasher;
+  private readonly runner: DeliveryRunner;
   private readonly logger: Logger;
 
   constructor(private readonly deps: BindingServiceDeps) {
@@ -69,6 +70,11 @@ export class BindingService {
     this.newRef = deps.newRef ?? randomRef;
     this.policy = new Policy(deps.config, this.now);
     this.hasher = new PhoneHasher(deps.config.hashKey);
+    this.runner = new DeliveryRunner(
+      deps.ledger,
+      { ...systemTimers, ...deps.timers, now: this.now },
+      { leaseMs: deps.leaseMs, waitMs: deps.duplicateWaitMs },
+    );
     this.reconciler = new Reconciler({ client: deps.client, ledger: deps.ledger, hasher: this.hasher });
   }
 
@@ -111,7 +117,7 @@ export class BindingService {
       if (command.verb === 'bind') {
         // A redelivery replays the first delivery's reply: it must not count against the rate limit.
         if ((await this.deps.ledger.deliveryReply(deliveryKey(actor))) !== undefined) {
-          return await this.once(actor, () => this.bind(command, [], actor));
+          return await this.deliver(command, actor, () => this.bind(command, [], actor));
         }
         // Policy first, so that a refusal claims nothing; then the intended bindings are recorded in the
         // same commit that claims the delivery.
@@ -122,63 +128,123 @@ export class BindingService {
           return first(await this.deny(actor, locale, 'rate-limited', 'bind'));
         }
         const intents = await Promise.all(command.phones.map((phone) => this.intent(phone, command, actor)));
-        return await this.once(actor, () => this.bind(command, intents, actor), intents);
+        return await this.deliver(command, actor, () => this.bind(command, intents, actor), intents);
       }
-      return await this.once(actor, () =>
-        command.verb === 'unbind'
-          ? this.unbind(command.target, locale, actor)
-          : this.extend(command.target, command.expiresAt, locale, actor),
-      );
+      return await this.deliver(command, actor, () => this.change(command, actor));
     } catch (error) {
       return first(this.errorReply(error, locale));
     }
   }
 
   /**
-   * Runs a state-changing command once per delivery key: the first delivery runs it and stores its
-   * reply; a redelivery (or a concurrent duplicate, on any replica) gets that reply.
+   * Runs a state-changing command once per delivery key ({@link DeliveryRunner}): the first delivery
+   * runs it; a redelivery (on any replica) gets its reply, or finishes it if its process died.
    */
-  private async once(
+  private async deliver(
+    command: StateChange,
     actor: Actor,
     work: () => Promise<Work>,
     intents: readonly Intent[] = [],
   ): Promise<{ reply: Reply; firstDelivery: boolean }> {
-    const { ledger } = this.deps;
-    const key = `${actor.platform}:${actor.idempotencyKey}`;
-    if (
-      await ledger.claimDelivery(
-        key,
-        this.now(),
-        intents.map((intent) => intent.record),
-      )
-    ) {
-      let done: Work;
-      try {
-        done = await work();
-      } catch (error) {
-        done = { reply: this.errorReply(error, 'en'), outcomes: [] };
-      }
-      // The reply, the bindings' new states and their audit events: one commit.
-      await ledger.completeDelivery(key, done.reply, this.now(), done.outcomes);
-      return { reply: done.reply, firstDelivery: true };
+    const { locale } = command;
+    const result = await this.runner.run(
+      deliveryKey(actor),
+      () => this.guard(work, locale),
+      () => this.guard(() => this.recover(deliveryKey(actor), command, actor), locale),
+      intents.map((intent) => intent.record),
+    );
+    if (result.state === 'in-progress') {
+      return {
+        reply: { kind: 'error', locale, code: 'local.OUTCOME_UNKNOWN', detail: stillHandling[locale] },
+        firstDelivery: false,
+      };
     }
-    const deadline = Date.now() + (this.deps.duplicateWaitMs ?? 30_000);
-    for (;;) {
-      const reply = await ledger.deliveryReply(key);
-      if (reply) return { reply, firstDelivery: false };
-      if (Date.now() > deadline) {
-        return {
-          reply: {
-            kind: 'error',
-            locale: 'en',
-            code: 'local.OUTCOME_UNKNOWN',
-            detail: 'This message is still being handled; check with list in a moment.',
-          },
-          firstDelivery: false,
-        };
-      }
-      await new Promise((resolve) => setTimeout(resolve, 25));
+    return { reply: result.reply, firstDelivery: result.state === 'ran' };
+  }
+
+  /**
+   * Finishes the deliveries left open by a process that died (their leases lapsed): each intended
+   * binding is looked for on the service and recorded as found, or as unknown. Run at start-up; answers
+   * how many deliveries it finished.
+   */
+  async recoverInterrupted(): Promise<number> {
+    const locale = this.deps.config.locale ?? 'en';
+    const finished = await this.runner.sweep((key) => this.guard(() => this.recover(key), locale));
+    if (finished.length > 0)
+      this.logger.info('finished deliveries left open by a stopped process', { count: finished.length });
+    return finished.length;
+  }
+
+  /**
+   * Finishes a delivery whose first process died. Its intended bindings are looked for on the service:
+   * found — recorded (extras unbound); not found — bound now if the redelivered command names the number,
+   * else recorded as unknown. A delivery that intended no binding (unbind, extend) is run again when its
+   * command came with the redelivery; both are safe to repeat.
+   */
+  private async recover(key: string, command?: StateChange, actor?: Actor): Promise<Work> {
+    const locale = command?.locale ?? this.deps.config.locale ?? 'en';
+    const open = (await this.deps.ledger.bindingsOfDelivery(key)).filter(
+      (record) => record.status === 'pending' || record.status === 'unknown',
+    );
+    if (open.length === 0) {
+      if (command && actor && command.verb !== 'bind') return this.change(command, actor);
+      return {
+        reply: { kind: 'error', locale, code: 'local.OUTCOME_UNKNOWN', detail: interrupted[locale] },
+        outcomes: [],
+      };
     }
+    const results: Array<{ item: BulkItem; outcome: BindingOutcome }> = [];
+    for (const record of open) results.push(await this.recoverIntent(record, command, actor));
+    return bindWork(locale, results);
+  }
+
+  private async recoverIntent(
+    record: BindingRecord,
+    command?: StateChange,
+    actor?: Actor,
+  ): Promise<{ item: BulkItem; outcome: BindingOutcome }> {
+    const who = actor ?? systemActor;
+    let found: FoundBinding[] | undefined;
+    try {
+      found = await this.reconciler.find(record);
+    } catch {
+      found = undefined; // the service cannot be searched now: the outcome stays unknown
+    }
+    if (found && found.length > 0) {
+      return this.settle(record, await keepFirstFound(this.reconciler, record, found), who);
+    }
+    if (found && command?.verb === 'bind' && actor) {
+      const phone = await this.phoneOf(record, command.phones);
+      if (phone) return this.bindOne({ phone, record }, command, actor);
+    }
+    const failure = new AxnError({
+      code: 'local.OUTCOME_UNKNOWN',
+      message: 'The process handling this bind stopped, and the binding was not found on the service.',
+    });
+    return this.settle(record, { outcome: 'unknown', failure }, who);
+  }
+
+  /** Which of the command's numbers an intent was made for (matched by fingerprint). */
+  private async phoneOf(record: BindingRecord, phones: readonly string[]): Promise<string | undefined> {
+    for (const phone of phones) {
+      if ((await this.hasher.all(phone)).includes(record.phoneHash)) return phone;
+    }
+    return undefined;
+  }
+
+  /** Answers a work's failure as its reply, in the user's language, instead of throwing. */
+  private async guard(work: () => Promise<Work>, locale: Locale): Promise<Work> {
+    try {
+      return await work();
+    } catch (error) {
+      return { reply: this.errorReply(error, locale), outcomes: [] };
+    }
+  }
+
+  private change(command: Extract<StateChange, { verb: 'unbind' | 'extend' }>, actor: Actor): Promise<Work> {
+    return command.verb === 'unbind'
+      ? this.unbind(command.target, command.locale, actor)
+      : this.extend(command.target, command.expiresAt, command.locale, actor);
   }
 
   private async bind(
@@ -196,22 +262,7 @@ export class BindingService {
       }
     };
     await Promise.all(Array.from({ length: Math.min(BULK_CONCURRENCY, intents.length) }, worker));
-    const items = results.map((result) => result.item);
-    const outcomes = results.map((result) => result.outcome);
-    if (items.length > 1) return { reply: { kind: 'bulk', locale, items }, outcomes };
-    const [item] = items as [BulkItem];
-    if (item.outcome === 'bound')
-      return { reply: { kind: 'bound', locale, binding: item.binding }, outcomes };
-    if (item.outcome === 'outcome-unknown') {
-      return {
-        reply: { kind: 'outcome-unknown', locale, phoneMasked: item.phoneMasked, ref: item.ref },
-        outcomes,
-      };
-    }
-    return {
-      reply: { kind: 'error', locale, code: item.code, detail: item.message, requestId: item.requestId },
-      outcomes,
-    };
+    return bindWork(locale, results);
   }
 
   /** The pending ledger record of one number about to be bound (A itself only ever hashed and masked). */
@@ -246,6 +297,7 @@ export class BindingService {
         createdAt: now,
         updatedAt: now,
         requestId: null,
+        deliveryKey: deliveryKey(actor),
       },
     };
   }
@@ -269,6 +321,16 @@ export class BindingService {
       isRecordingEnabled: options.record,
       outId: record.outId ?? record.ref,
     });
+    return this.settle(record, result, actor);
+  }
+
+  /** The reply item and ledger change for what a bind intent ended as; extra bindings are audited now. */
+  private async settle(
+    record: BindingRecord,
+    result: BindResult,
+    actor: Actor,
+  ): Promise<{ item: BulkItem; outcome: BindingOutcome }> {
+    const { phoneMasked } = record;
     if (result.outcome === 'bound') {
       for (const duplicate of result.duplicates) {
         // Audited as it happens: the extra binding is gone from the service whatever happens next.
@@ -434,7 +496,8 @@ export class BindingService {
     const limit = 50;
     const records = await this.deps.ledger.listBindings({
       owner: scope === 'mine' ? { platform: actor.platform, userId: actor.userId } : undefined,
-      statuses: ['active', 'unknown'],
+      // Pending and unknown ones too: a binding that may exist is shown, marked, never hidden.
+      statuses: ['active', 'unknown', 'pending'],
       limit,
     });
     const now = this.now();
@@ -703,6 +766,38 @@ export class BindingService {
     };
   }
 }
+
+/** The commands that change state, and so run once per delivery. */
+type StateChange = Extract<Command, { verb: 'bind' | 'unbind' | 'extend' }>;
+
+/** The reply of a bind: one number's result, or every number's for a bulk bind. */
+function bindWork(locale: Locale, results: ReadonlyArray<{ item: BulkItem; outcome: BindingOutcome }>): Work {
+  const items = results.map((result) => result.item);
+  const outcomes = results.map((result) => result.outcome);
+  if (items.length > 1) return { reply: { kind: 'bulk', locale, items }, outcomes };
+  const [item] = items as [BulkItem];
+  if (item.outcome === 'bound') return { reply: { kind: 'bound', locale, binding: item.binding }, outcomes };
+  if (item.outcome === 'outcome-unknown') {
+    return {
+      reply: { kind: 'outcome-unknown', locale, phoneMasked: item.phoneMasked, ref: item.ref },
+      outcomes,
+    };
+  }
+  return {
+    reply: { kind: 'error', locale, code: item.code, detail: item.message, requestId: item.requestId },
+    outcomes,
+  };
+}
+
+const stillHandling: Record<Locale, string> = {
+  en: 'This message is still being handled; check with list in a moment.',
+  zh: '这条消息仍在处理中，请稍后用“列表”查看。',
+};
+
+const interrupted: Record<Locale, string> = {
+  en: 'axnbot stopped while handling this message; check the binding with info before trying again.',
+  zh: 'axnbot 处理这条消息时中断，请先用“查询”确认绑定情况再重试。',
+};
 
 /** The ledger's idempotency key of a delivery: its platform and the platform's own key. */
 function deliveryKey(actor: Actor): string {

@@ -2,8 +2,11 @@ import { type Credentials, createDyplsClient, type DyplsClient } from '@axnbot/c
 import { BindingService } from './binding-service.js';
 import type { ServiceConfig } from './config.js';
 import type { Ledger } from './ledger/ledger.js';
-import { jsonLineLogger, type Logger } from './logger.js';
 import { openLedger } from './ledger/open-ledger.js';
+import { jsonLineLogger, type Logger } from './logger.js';
+
+/** How long a delivery's claim holds without its owner's heartbeat (the service's default). */
+const LEASE_MS = 30_000;
 
 /** A binding service with the client and ledger it was built on, and one way to close them. */
 export interface ServiceRuntime {
@@ -38,11 +41,28 @@ export async function openServiceRuntime(
     await client.close();
     throw error;
   }
+  const logger = overrides.logger ?? jsonLineLogger();
+  const service = new BindingService({ client, ledger, config, logger });
+  // Deliveries a stopped process left open: those whose lease already lapsed now, the rest once theirs
+  // has (a redelivery finishes any sooner).
+  const sweep = () =>
+    service.recoverInterrupted().catch((error: unknown) =>
+      logger.error('could not finish deliveries left open by a stopped process', {
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    );
+  let sweeping = sweep();
+  const later = setTimeout(() => {
+    sweeping = sweep();
+  }, LEASE_MS + 1_000);
+  later.unref();
   return {
-    service: new BindingService({ client, ledger, config, logger: overrides.logger ?? jsonLineLogger() }),
+    service,
     client,
     ledger,
     async close() {
+      clearTimeout(later);
+      await sweeping;
       await ledger.close();
       await client.close();
     },

@@ -22,6 +22,7 @@ const base: BindingRecord = {
   createdAt: 1_000,
   updatedAt: 1_000,
   requestId: null,
+  deliveryKey: null,
 };
 
 const open: Ledger[] = [];

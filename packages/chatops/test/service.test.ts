@@ -153,10 +153,12 @@ describe.each(STORES)('binding service on the emulator, ledger on $name', (store
     expect(renderText(conflict, { now: emu.clock.now() })).toContain('already bound');
     await fetch(`${emu.url}/_emulator/pools`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ key: 'FC-TINY', extensionLength: 1 }),
     });
     await fetch(`${emu.url}/_emulator/pools/FC-TINY/numbers`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ numbers: [{ secretNo: '17300000001', city: '北京' }] }),
     });
     const admin = () => actor('ADMIN');

@@ -22,6 +22,8 @@ export interface BindingRecord {
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly requestId: string | null;
+  /** The delivery that made it (null on bindings recorded before deliveries were tracked). */
+  readonly deliveryKey: string | null;
 }
 
 /** A change to one binding and the audit event that explains it, committed together. */
@@ -74,7 +76,23 @@ export interface Ledger {
    * (status `pending`). `true`: this caller owns it and must complete it. `false`: it was claimed before
    * (a redelivery, or a concurrent duplicate) — nothing is recorded; wait for its reply instead.
    */
-  claimDelivery(key: string, now: number, intents?: readonly BindingRecord[]): Promise<boolean>;
+  claimDelivery(
+    key: string,
+    now: number,
+    intents?: readonly BindingRecord[],
+    leaseUntil?: number,
+  ): Promise<boolean>;
+  /** Extends the lease of a delivery still being handled (the owner's heartbeat). */
+  renewDelivery(key: string, leaseUntil: number): Promise<void>;
+  /**
+   * Takes over a delivery whose owner's lease lapsed (its process died): a conditional update only one
+   * caller can win. `true`: this caller now owns it and must complete it.
+   */
+  takeOverDelivery(key: string, now: number, leaseUntil: number): Promise<boolean>;
+  /** Keys of deliveries still open whose lease has lapsed, oldest first. */
+  lapsedDeliveries(now: number, limit: number): Promise<string[]>;
+  /** The bindings a delivery set out to make. */
+  bindingsOfDelivery(key: string): Promise<BindingRecord[]>;
   /** The reply a completed delivery gave; `null` while it is still being handled; `undefined` if unknown. */
   deliveryReply(key: string): Promise<Reply | null | undefined>;
   /** Stores a delivery's reply, and in the same commit the binding changes and audit events it made. */

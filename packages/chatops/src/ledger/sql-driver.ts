@@ -69,4 +69,10 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
      detail TEXT
    );
    CREATE INDEX IF NOT EXISTS axn_audit_by_time ON axn_audit (at);`,
+  // Leases on deliveries, and which delivery made a binding, so a delivery whose process died can be
+  // taken over and finished with the true outcome.
+  `ALTER TABLE axn_deliveries ADD COLUMN lease_until BIGINT;
+   ALTER TABLE axn_bindings ADD COLUMN delivery_key TEXT;
+   CREATE INDEX IF NOT EXISTS axn_bindings_by_delivery ON axn_bindings (delivery_key);
+   CREATE INDEX IF NOT EXISTS axn_deliveries_open ON axn_deliveries (lease_until) WHERE reply IS NULL;`,
 ];

@@ -30,6 +30,7 @@ interface BindingRow {
   created_at: number | string;
   updated_at: number | string;
   request_id: string | null;
+  delivery_key?: string | null;
 }
 
 // PostgreSQL answers BIGINT as a string; both become numbers here (ms timestamps fit exactly).
@@ -53,6 +54,7 @@ const toRecord = (row: BindingRow): BindingRecord => ({
   createdAt: Number(row.created_at),
   updatedAt: Number(row.updated_at),
   requestId: row.request_id,
+  deliveryKey: row.delivery_key ?? null,
 });
 
 const PATCH_COLUMNS: Record<keyof BindingPatch, string> = {
@@ -70,8 +72,9 @@ type Statement = readonly [sql: string, params: readonly unknown[]];
 function insertStatement(r: BindingRecord): Statement {
   return [
     `INSERT INTO axn_bindings (ref, subs_id, secret_no, extension, phone_masked, phone_hash, pool_key, city, expires_at,
-       recording, out_id, status, platform, user_id, user_name, channel_id, created_at, updated_at, request_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       recording, out_id, status, platform, user_id, user_name, channel_id, created_at, updated_at, request_id,
+       delivery_key)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       r.ref,
       r.subsId,
@@ -92,6 +95,7 @@ function insertStatement(r: BindingRecord): Statement {
       r.createdAt,
       r.updatedAt,
       r.requestId,
+      r.deliveryKey,
     ],
   ];
 }
@@ -147,10 +151,15 @@ export class SqlLedger implements Ledger {
     return new SqlLedger(db);
   }
 
-  async claimDelivery(key: string, now: number, intents: readonly BindingRecord[] = []): Promise<boolean> {
+  async claimDelivery(
+    key: string,
+    now: number,
+    intents: readonly BindingRecord[] = [],
+    leaseUntil: number | null = null,
+  ): Promise<boolean> {
     const claim = [
-      'INSERT INTO axn_deliveries (key, created_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING',
-      [key, now],
+      'INSERT INTO axn_deliveries (key, created_at, lease_until) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING',
+      [key, now, leaseUntil],
     ] as const;
     if (intents.length === 0) return (await this.db.run(claim[0], claim[1])) === 1;
     return this.db.batchIfFirst(claim, intents.map(insertStatement));
@@ -181,6 +190,40 @@ export class SqlLedger implements Ledger {
     ]);
     if (statements.length === 1) await this.db.run(statements[0]![0], statements[0]![1]);
     else await this.db.batch(statements);
+  }
+
+  async renewDelivery(key: string, leaseUntil: number): Promise<void> {
+    await this.db.run('UPDATE axn_deliveries SET lease_until = ? WHERE key = ? AND reply IS NULL', [
+      leaseUntil,
+      key,
+    ]);
+  }
+
+  async takeOverDelivery(key: string, now: number, leaseUntil: number): Promise<boolean> {
+    // A delivery claimed before leases existed has none: it counts as lapsed.
+    const changed = await this.db.run(
+      `UPDATE axn_deliveries SET lease_until = ?
+       WHERE key = ? AND reply IS NULL AND (lease_until IS NULL OR lease_until <= ?)`,
+      [leaseUntil, key, now],
+    );
+    return changed === 1;
+  }
+
+  async lapsedDeliveries(now: number, limit: number): Promise<string[]> {
+    const rows = await this.db.query<{ key: string }>(
+      `SELECT key FROM axn_deliveries WHERE reply IS NULL AND (lease_until IS NULL OR lease_until <= ?)
+       ORDER BY created_at LIMIT ?`,
+      [now, limit],
+    );
+    return rows.map((row) => row.key);
+  }
+
+  async bindingsOfDelivery(key: string): Promise<BindingRecord[]> {
+    const rows = await this.db.query<BindingRow>(
+      'SELECT * FROM axn_bindings WHERE delivery_key = ? ORDER BY ref',
+      [key],
+    );
+    return rows.map(toRecord);
   }
 
   async insertBinding(record: BindingRecord): Promise<void> {
