@@ -309,7 +309,6 @@ export class BindingService {
     actor: Actor,
   ): Promise<{ item: BulkItem; outcome: BindingOutcome }> {
     const { options } = command;
-    const { phoneMasked } = record;
     const result = await bindExactlyOnce({ client: this.deps.client, reconciler: this.reconciler }, record, {
       poolKey: record.poolKey,
       phoneNoA: phone,
@@ -682,7 +681,7 @@ export class BindingService {
   }
 
   private async resolveAll(target: Target): Promise<BindingRecord[]> {
-    const { ledger, config } = this.deps;
+    const { ledger } = this.deps;
     switch (target.kind) {
       case 'subsId': {
         const record = await ledger.bindingBySubsId(target.subsId);
