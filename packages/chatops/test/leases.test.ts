@@ -108,7 +108,9 @@ async function setup(open: () => Promise<Ledger>) {
     service.executeDelivery(parseCommand(`bind ${A} city=北京 expires=1d`, context()), actor);
   // An earlier binding in 北京 taught the ledger the X number the dead bind lands on.
   const warmUp = { ...actor, idempotencyKey: 'warm-up' };
-  expect((await service.execute(parseCommand('bind 13700137000 city=北京', context()), warmUp)).kind).toBe('bound');
+  expect((await service.execute(parseCommand('bind 13700137000 city=北京', context()), warmUp)).kind).toBe(
+    'bound',
+  );
   const activeOfA = () =>
     emu.store.listBindings({ limit: 100, status: 'active' }, now()).bindings.filter((b) => b.phoneA === A);
   return { emu, ledger, service, now, key, deadClaim, bindOnService, redeliver, activeOfA };

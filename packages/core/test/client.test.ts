@@ -347,9 +347,12 @@ describe('client secrets and configuration', () => {
     expect(JSON.stringify(client)).not.toContain(secret);
     const error = await rejection(client.call(BindAxnExtension, bindInput));
     expect(server.seen[0]?.params.SecurityToken).toBe(token);
-    const shown = [error.message, error.debugDetail, inspect(error, { depth: 5 }), JSON.stringify(error)].join(
-      '\n',
-    );
+    const shown = [
+      error.message,
+      error.debugDetail,
+      inspect(error, { depth: 5 }),
+      JSON.stringify(error),
+    ].join('\n');
     expect(shown).not.toContain(secret);
     expect(shown).not.toContain(token);
     expect(shown).not.toContain(server.seen[0]?.params.Signature);
