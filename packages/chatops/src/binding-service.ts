@@ -10,7 +10,7 @@ import { type BindResult, bindExactlyOnce, keepFirstFound } from './bind-exactly
 import { randomRef, toView } from './binding-view.js';
 import type { ServiceConfig } from './config.js';
 import { DeliveryRunner, type DeliveryTimers, systemTimers, type Work } from './delivery-runner.js';
-import type { Command, Locale, ParseError, Target } from './language/commands.js';
+import type { Command, ExpiryChange, Locale, ParseError, Target } from './language/commands.js';
 import { maskPhone } from './language/phone.js';
 import type { AuditEvent, BindingOutcome, BindingRecord, Ledger } from './ledger/ledger.js';
 import { type Logger, silentLogger } from './logger.js';
@@ -28,7 +28,7 @@ export interface BindingServiceDeps {
     ServiceConfig,
     'poolKey' | 'defaultCity' | 'hashKey' | 'allowUsers' | 'allowChannels' | 'admins' | 'rateLimitPerMinute'
   > &
-    Partial<Pick<ServiceConfig, 'locale'>>;
+    Partial<Pick<ServiceConfig, 'locale' | 'maxExpiresMs'>>;
   readonly now?: () => number;
   readonly newRef?: () => string;
   /** Where operator alerts go (silent by default). */
@@ -47,6 +47,8 @@ interface Intent {
   readonly record: BindingRecord;
 }
 
+/** The furthest expiry allowed when the config does not say (90 days, as AXN_MAX_EXPIRES). */
+const DEFAULT_MAX_EXPIRES_MS = 90 * 86_400_000;
 /** Binds in flight at once for one bulk command (the client's QPS limit still applies). */
 const BULK_CONCURRENCY = 8;
 const LIVE: BindingRecord['status'][] = ['active', 'unknown', 'pending'];
@@ -244,7 +246,7 @@ export class BindingService {
   private change(command: Extract<StateChange, { verb: 'unbind' | 'extend' }>, actor: Actor): Promise<Work> {
     return command.verb === 'unbind'
       ? this.unbind(command.target, command.locale, actor)
-      : this.extend(command.target, command.expiresAt, command.locale, actor);
+      : this.extend(command.target, command.change, command.locale, actor);
   }
 
   private async bind(
@@ -442,10 +444,14 @@ export class BindingService {
     }
   }
 
-  private async extend(target: Target, expiresAt: number, locale: Locale, actor: Actor): Promise<Work> {
+  private async extend(target: Target, change: ExpiryChange, locale: Locale, actor: Actor): Promise<Work> {
     const live = await this.changeableBinding(target, locale, actor, 'extend');
     if ('reply' in live) return live;
-    const at = Math.floor(expiresAt / 1000) * 1000;
+    // A duration adds to the expiry the binding has now (so a stale card or a repeated delivery cannot
+    // shorten it); a time sets it, and may only bring it forward when the user said `shorten`.
+    const at = Math.floor((change.kind === 'add' ? live.expiresAt + change.ms : change.at) / 1000) * 1000;
+    const refusal = this.refuseExpiry(at, live, change, locale);
+    if (refusal) return { reply: refusal, outcomes: [] };
     try {
       const result = await this.deps.client.call(UpdateSubscription, {
         poolKey: live.poolKey,
@@ -478,6 +484,37 @@ export class BindingService {
     } catch (error) {
       return this.changeFailed(error, live, 'extend', actor, locale);
     }
+  }
+
+  /** Why a new expiry cannot be set, or nothing when it can. */
+  private refuseExpiry(
+    at: number,
+    live: BindingRecord,
+    change: ExpiryChange,
+    locale: Locale,
+  ): Reply | undefined {
+    const now = this.now();
+    const current = `${formatBeijingTime(live.expiresAt).slice(0, 16)}`;
+    const detail = (en: string, zh: string) =>
+      ({ kind: 'error', locale, code: 'local.VALIDATION', detail: locale === 'zh' ? zh : en }) as const;
+    if (change.kind === 'set' && !change.shorten && at < live.expiresAt) {
+      return detail(
+        `${formatBeijingTime(at).slice(0, 16)} is earlier than the current expiry, ${current} (Beijing); to bring it forward, add shorten.`,
+        `${formatBeijingTime(at).slice(0, 16)} 早于当前过期时间 ${current}（北京时间）；如确要提前，请加上“缩短”。`,
+      );
+    }
+    if (at - now <= 60_000) {
+      return detail('The new expiry must be more than a minute from now.', '新的过期时间必须在1分钟以后。');
+    }
+    const max = this.deps.config.maxExpiresMs ?? DEFAULT_MAX_EXPIRES_MS;
+    if (at - now > max) {
+      const days = Math.round(max / 86_400_000);
+      return detail(
+        `That would end ${formatBeijingTime(at).slice(0, 16)}, more than ${days}d from now (the current expiry is ${current}).`,
+        `延期后为 ${formatBeijingTime(at).slice(0, 16)}，超过了${days}天的上限（当前过期时间 ${current}）。`,
+      );
+    }
+    return undefined;
   }
 
   /** `info`: the ledger's bindings for the target, each checked with the service and kept in step. */

@@ -61,7 +61,10 @@ const HELP_DETAIL: Record<Verb, Record<Locale, string>> = {
     zh: '绑定一个或多个A号码。有效期可写 30分钟、3小时、2天、1周，或北京时间如 2026-12-01 18:00。',
   },
   unbind: { en: 'Ends a binding now.', zh: '立即解除绑定。' },
-  extend: { en: 'Moves a binding’s expiry.', zh: '修改绑定的过期时间。' },
+  extend: {
+    en: 'Adds time to a binding: extend 13800138000 1d adds a day to its expiry. A Beijing time sets the expiry instead: extend 13800138000 until 2026-12-05 18:00. An earlier time is refused unless you add shorten (extend … shorten 2h ends it two hours from now).',
+    zh: '给绑定延长时间：延期 13800138000 1天 即在当前过期时间上再加一天。写北京时间则直接改为该时间：延期 13800138000 到 2026-12-05 18:00。早于当前过期时间会被拒绝，除非加上“缩短”（延期 … 缩短 2小时 即两小时后到期）。',
+  },
   info: { en: 'Shows a binding and checks it with Alibaba Cloud.', zh: '查看绑定并向阿里云核对。' },
   list: {
     en: 'Lists your live bindings (admins: list all).',

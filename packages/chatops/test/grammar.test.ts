@@ -248,13 +248,32 @@ describe('targets, extend, list and help', () => {
     expect(ok(text)).toMatchObject({ target });
   });
 
+  // A duration adds to the binding's current expiry; a time sets it; shorten allows an earlier one.
   it.each([
-    ['extend 1000000000000000001 2d', NOW + 2 * D],
-    ['extend 1000000000000000001 expires=3h', NOW + 3 * H],
-    ['extend 13800138000 2026-12-01 18:00', beijingToEpoch(2026, 12, 1, 18, 0)],
-    ['延期 17000000001#130 1周', NOW + 7 * D],
-  ])('%s', (text, expiresAt) => {
-    expect(ok(text)).toMatchObject({ verb: 'extend', expiresAt });
+    ['extend 1000000000000000001 2d', { kind: 'add', ms: 2 * D }],
+    ['extend 1000000000000000001 expires=3h', { kind: 'add', ms: 3 * H }],
+    ['延期 17000000001#130 1周', { kind: 'add', ms: 7 * D }],
+    ['延期 13800138000 1天', { kind: 'add', ms: D }],
+    [
+      'extend 13800138000 2026-12-01 18:00',
+      { kind: 'set', at: beijingToEpoch(2026, 12, 1, 18, 0), shorten: false },
+    ],
+    [
+      'extend 13800138000 until 2026-12-05 18:00',
+      { kind: 'set', at: beijingToEpoch(2026, 12, 5, 18, 0), shorten: false },
+    ],
+    [
+      '延期 13800138000 到 2026-12-05 18:00',
+      { kind: 'set', at: beijingToEpoch(2026, 12, 5, 18, 0), shorten: false },
+    ],
+    [
+      'extend 13800138000 shorten 2026-11-29 08:00',
+      { kind: 'set', at: beijingToEpoch(2026, 11, 29, 8, 0), shorten: true },
+    ],
+    ['extend 13800138000 2h shorten', { kind: 'set', at: NOW + 2 * H, shorten: true }],
+    ['延期 13800138000 缩短 2小时', { kind: 'set', at: NOW + 2 * H, shorten: true }],
+  ])('%s', (text, change) => {
+    expect(ok(text)).toMatchObject({ verb: 'extend', change });
   });
 
   it.each([
@@ -263,6 +282,7 @@ describe('targets, extend, list and help', () => {
     ['info 12345', 'is not a SubsId'],
     ['extend 1000000000000000001', 'Say until when'],
     ['extend 1000000000000000001 forever', 'is not a duration'],
+    ['extend 1000000000000000001 30s', 'more than a minute'],
     ['extend 1000000000000000001 2d city=北京', 'was not expected'],
     ['unbind 1000000000000000001 city=x', 'was not expected'],
     ['list everything', 'must be mine or all'],

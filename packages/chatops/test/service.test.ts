@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDyplsClient } from '@axnbot/core';
+import { createDyplsClient, formatBeijingTime } from '@axnbot/core';
 import { type Emulator, startEmulator } from '@axnbot/emulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -177,7 +177,8 @@ describe.each(STORES)('binding service on the emulator, ledger on $name', (store
     const extended = await run('extend 17000000002#222 3d');
     expect(extended).toMatchObject({ kind: 'extended', previousExpiresAt: bound.binding.expiresAt });
     const detail = await ledger.bindingByRef(bound.binding.ref);
-    expect(detail?.expiresAt).toBe(Math.floor((emu.clock.now() + 3 * 86_400_000) / 1000) * 1000);
+    // Three days added to the day it had.
+    expect(detail?.expiresAt).toBe(bound.binding.expiresAt + 3 * 86_400_000);
     const info = await run('info 13800138000');
     expect(info).toMatchObject({
       kind: 'info',
@@ -187,6 +188,52 @@ describe.each(STORES)('binding service on the emulator, ledger on $name', (store
     expect((await ledger.bindingByRef(bound.binding.ref))?.status).toBe('unbound');
     expect(await run('unbind 13800138000')).toMatchObject({ kind: 'error', code: 'local.NOT_FOUND' });
     expect(emu.store.binding(bound.binding.subsId as string)?.status).toBe('unbound');
+  });
+
+  it('extend with a duration never shortens: it adds to the current expiry', async () => {
+    const { run, emu } = await setup(store);
+    const bound = await run('bind 13800138300 expires=3d');
+    if (bound.kind !== 'bound') throw new Error('bind failed');
+    const extended = await run('extend 13800138300 1d');
+    expect(extended).toMatchObject({
+      kind: 'extended',
+      previousExpiresAt: bound.binding.expiresAt,
+      binding: { expiresAt: bound.binding.expiresAt + 86_400_000 },
+    });
+    const zh = await run('延期 13800138300 1天');
+    expect(zh).toMatchObject({
+      kind: 'extended',
+      binding: { expiresAt: bound.binding.expiresAt + 2 * 86_400_000 },
+    });
+    const onService = emu.store.binding(bound.binding.subsId as string);
+    expect(onService?.expireAt).toBe(bound.binding.expiresAt + 2 * 86_400_000);
+  });
+
+  it('an earlier expiry is refused, showing the current one, unless the user says shorten', async () => {
+    const { run, emu } = await setup(store);
+    const bound = await run('bind 13800138300 expires=3d');
+    if (bound.kind !== 'bound') throw new Error('bind failed');
+    const tomorrow = formatBeijingTime(emu.clock.now() + 86_400_000).slice(0, 16);
+    const refused = await run(`extend 13800138300 until ${tomorrow}`);
+    expect(refused).toMatchObject({ kind: 'error', code: 'local.VALIDATION' });
+    if (refused.kind === 'error') {
+      expect(refused.detail).toContain(formatBeijingTime(bound.binding.expiresAt).slice(0, 16));
+      expect(refused.detail).toContain('shorten');
+    }
+    expect(emu.store.binding(bound.binding.subsId as string)?.expireAt).toBe(bound.binding.expiresAt);
+    const shortened = await run(`extend 13800138300 shorten ${tomorrow}`);
+    expect(shortened).toMatchObject({ kind: 'extended' });
+    const zhRefused = await run(
+      `延期 13800138300 到 ${formatBeijingTime(emu.clock.now() + 3_600_000).slice(0, 16)}`,
+    );
+    expect(zhRefused).toMatchObject({ kind: 'error', locale: 'zh' });
+    if (zhRefused.kind === 'error') expect(zhRefused.detail).toContain('缩短');
+  });
+
+  it('an extension past the longest allowed expiry is refused', async () => {
+    const { run } = await setup(store);
+    expect((await run('bind 13800138300 expires=80d')).kind).toBe('bound');
+    expect(await run('extend 13800138300 20d')).toMatchObject({ kind: 'error', code: 'local.VALIDATION' });
   });
 
   it('notices expiry (clock shift): info marks it expired, list leaves it out', async () => {

@@ -10,6 +10,15 @@ export type Target =
   | { readonly kind: 'phone'; readonly phone: string }
   | { readonly kind: 'slot'; readonly secretNo: string; readonly extension: string };
 
+/**
+ * What `extend` does to a binding's expiry. A duration is added to the current expiry (`extend … 1d`:
+ * one more day); a time sets it (`extend … 2026-12-05 18:00`, `extend … until …`). Bringing the expiry
+ * forward takes an explicit `shorten` (缩短), and then a duration counts from now.
+ */
+export type ExpiryChange =
+  | { readonly kind: 'add'; readonly ms: number }
+  | { readonly kind: 'set'; readonly at: number; readonly shorten: boolean };
+
 /** Options of `bind`, already validated; absent means "use the default". */
 export interface BindOptions {
   readonly city?: string;
@@ -32,7 +41,12 @@ export type Command =
       readonly options: BindOptions;
     }
   | { readonly verb: 'unbind'; readonly locale: Locale; readonly target: Target }
-  | { readonly verb: 'extend'; readonly locale: Locale; readonly target: Target; readonly expiresAt: number }
+  | {
+      readonly verb: 'extend';
+      readonly locale: Locale;
+      readonly target: Target;
+      readonly change: ExpiryChange;
+    }
   | { readonly verb: 'info'; readonly locale: Locale; readonly target: Target }
   | { readonly verb: 'list'; readonly locale: Locale; readonly scope: 'mine' | 'all' }
   | { readonly verb: 'help'; readonly locale: Locale; readonly topic?: Verb };

@@ -1,5 +1,14 @@
-import type { BindOptions, Command, Locale, ParseContext, ParseError, Target, Verb } from './commands.js';
-import { parseExpiry } from './duration.js';
+import type {
+  BindOptions,
+  Command,
+  ExpiryChange,
+  Locale,
+  ParseContext,
+  ParseError,
+  Target,
+  Verb,
+} from './commands.js';
+import { parseDuration, parseExpiry } from './duration.js';
 import { looksLikePhonePart, maskPhone, normalizePhone } from './phone.js';
 import { closest } from './suggest.js';
 import { normalizeText, type Token, tokenize } from './tokenize.js';
@@ -424,37 +433,46 @@ function parseTarget(words: readonly string[]): Target {
   throw new Refusal('badTarget', joined);
 }
 
+/** Words that allow `extend` to bring an expiry forward, and words that may stand before a time. */
+const SHORTEN_WORDS = new Set(['shorten', '缩短', '提前']);
+const UNTIL_WORDS = new Set(['until', 'to', '到', '至', '直到']);
+
 function parseExtend(tokens: readonly Token[], locale: Locale, context: ParseContext): Command {
-  const { options, positionals } = readOptions(tokens);
+  const { options, positionals: words } = readOptions(tokens);
   const stray = [...options.entries()].find(([key]) => key !== 'expires');
   if (stray) throw new Refusal('extraWords', `${stray[1].raw}=${stray[1].value}`);
+  const shorten = words.some((word) => SHORTEN_WORDS.has(word.toLowerCase()));
+  const positionals = words.filter(
+    (word) => !SHORTEN_WORDS.has(word.toLowerCase()) && !UNTIL_WORDS.has(word.toLowerCase()),
+  );
   const expires = options.get('expires');
+  let target: readonly string[];
+  let raw: string;
+  let value: string;
   if (expires) {
-    return {
-      verb: 'extend',
-      locale,
-      target: parseTarget(positionals),
-      expiresAt: readExpiry(expires.raw, expires.value, context, locale),
-    };
+    [target, raw, value] = [positionals, expires.raw, expires.value];
+  } else {
+    if (positionals.length < 2) throw new Refusal(positionals.length === 0 ? 'noTarget' : 'noExpiry');
+    // The expiry is the last word, or the last two (a date and a time).
+    const lastTwo = positionals.slice(-2).join(' ');
+    const two =
+      positionals.length >= 3 && parseExpiry(lastTwo, context.now) !== undefined && /:/.test(lastTwo);
+    [target, raw, value] = two
+      ? [positionals.slice(0, -2), 'expires', lastTwo]
+      : [positionals.slice(0, -1), 'expires', positionals[positionals.length - 1]!];
   }
-  if (positionals.length < 2) throw new Refusal(positionals.length === 0 ? 'noTarget' : 'noExpiry');
-  // The expiry is the last word, or the last two (a date and a time).
-  const lastTwo = positionals.slice(-2).join(' ');
-  if (positionals.length >= 3 && parseExpiry(lastTwo, context.now) !== undefined && /:/.test(lastTwo)) {
-    return {
-      verb: 'extend',
-      locale,
-      target: parseTarget(positionals.slice(0, -2)),
-      expiresAt: readExpiry('expires', lastTwo, context, locale),
-    };
-  }
-  const last = positionals[positionals.length - 1]!;
-  return {
-    verb: 'extend',
-    locale,
-    target: parseTarget(positionals.slice(0, -1)),
-    expiresAt: readExpiry('expires', last, context, locale),
-  };
+  const duration = parseDuration(value);
+  const change: ExpiryChange =
+    duration !== undefined && !shorten
+      ? { kind: 'add', ms: readAddition(value, duration) }
+      : { kind: 'set', at: readExpiry(raw, value, context, locale), shorten };
+  return { verb: 'extend', locale, target: parseTarget(target), change };
+}
+
+/** A duration to add to an expiry: at least a minute (a shorter one is surely a typo). */
+function readAddition(value: string, ms: number): number {
+  if (ms < 60_000) throw new Refusal('tooSoon', value);
+  return ms;
 }
 
 function parseList(tokens: readonly Token[], locale: Locale): Command {

@@ -8,8 +8,8 @@ export const USAGE: Record<Verb, Record<Locale, string>> = {
   },
   unbind: { en: 'unbind <SubsId | A number | X#ext>', zh: '解绑 <绑定ID | A号码 | X号码#分机>' },
   extend: {
-    en: 'extend <SubsId | A number | X#ext> <2d | 2026-12-01 18:00>',
-    zh: '延期 <绑定ID | A号码 | X号码#分机> <2天 | 2026-12-01 18:00>',
+    en: 'extend <SubsId | A number | X#ext> <+duration: 1d | until 2026-12-01 18:00> [shorten]',
+    zh: '延期 <绑定ID | A号码 | X号码#分机> <再延长时长：1天 | 到 2026-12-01 18:00> [缩短]',
   },
   info: { en: 'info <SubsId | A number | X#ext>', zh: '查询 <绑定ID | A号码 | X号码#分机>' },
   list: { en: 'list [mine | all]', zh: '列表 [我的 | 全部]' },
