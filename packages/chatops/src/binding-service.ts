@@ -19,6 +19,7 @@ import { type Actor, LOOKUP_MISS_BURST, Policy } from './policy.js';
 import { type FoundBinding, Reconciler } from './reconciler.js';
 import type { BindingView, BulkItem, DenialReason, Reply } from './replies.js';
 import { scrubPhones } from './scrub.js';
+import { SecretNumberCities } from './secret-number-cities.js';
 
 /** What the service is built from. Clock and reference generator are injected for exact tests. */
 export interface BindingServiceDeps {
@@ -49,6 +50,8 @@ interface Intent {
 
 /** The furthest expiry allowed when the config does not say (90 days, as AXN_MAX_EXPIRES). */
 const DEFAULT_MAX_EXPIRES_MS = 90 * 86_400_000;
+/** How long a bind reply waits for its X number's city before showing the one asked for. */
+const CITY_LOOKUP_MS = 2_000;
 /** Binds in flight at once for one bulk command (the client's QPS limit still applies). */
 const BULK_CONCURRENCY = 8;
 const LIVE: BindingRecord['status'][] = ['active', 'unknown', 'pending'];
@@ -64,6 +67,7 @@ export class BindingService {
   private readonly reconciler: Reconciler;
   private readonly hasher: PhoneHasher;
   private readonly runner: DeliveryRunner;
+  private readonly cities: SecretNumberCities;
   private readonly logger: Logger;
 
   constructor(private readonly deps: BindingServiceDeps) {
@@ -72,6 +76,14 @@ export class BindingService {
     this.newRef = deps.newRef ?? randomRef;
     this.policy = new Policy(deps.config, this.now);
     this.hasher = new PhoneHasher(deps.config.hashKey);
+    this.cities = new SecretNumberCities(deps.client, {
+      timeoutMs: CITY_LOOKUP_MS,
+      onError: (error, secretNo) =>
+        this.logger.warn('could not look up the city of an X number', {
+          secretNo,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+    });
     this.runner = new DeliveryRunner(
       deps.ledger,
       { ...systemTimers, ...deps.timers, now: this.now },
@@ -345,14 +357,19 @@ export class BindingService {
           ),
         );
       }
+      // The service falls back to another city when the pool has none free in the one asked for: the
+      // reply and the ledger say where the number really is.
+      const city = (await this.cities.cityOf(record.poolKey, result.secretNo)) ?? record.city;
       const patch = {
         subsId: result.subsId,
         secretNo: result.secretNo,
         extension: result.extension,
+        city,
         status: 'active' as const,
         requestId: result.requestId,
         updatedAt: this.now(),
       };
+      const asked = record.city !== null && city !== record.city ? { cityAsked: record.city } : {};
       const audit = this.event(
         actor,
         'bind',
@@ -362,7 +379,7 @@ export class BindingService {
         result.reconciled ? 'outcome was unknown; found on the service by reconciliation' : null,
       );
       return {
-        item: { outcome: 'bound', phoneMasked, binding: toView({ ...record, ...patch }) },
+        item: { outcome: 'bound', phoneMasked, binding: { ...toView({ ...record, ...patch }), ...asked } },
         outcome: { ref: record.ref, patch, audit },
       };
     }

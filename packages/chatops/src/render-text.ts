@@ -92,6 +92,13 @@ function bindingLines(view: BindingView, locale: Locale, options: TextRenderOpti
     lines.push(
       `${view.phoneMasked} → ${bold(groupNumber(view.secretNo), c)}${ext}${view.city ? ` (${view.city})` : ''}`,
     );
+    if (view.cityAsked && view.city) {
+      lines.push(
+        zh
+          ? `  ${view.cityAsked}没有可用号码，这个号码在${view.city}`
+          : `  no numbers left in ${view.cityAsked}; this one is in ${view.city}`,
+      );
+    }
     lines.push(`  ${zh ? '拨号' : 'dial'}: ${dialLink(view.secretNo, view.extension)}`);
   } else {
     lines.push(`${view.phoneMasked} → ${zh ? 'X号码未知' : 'X not known yet'}`);

@@ -8,7 +8,10 @@ export interface BindingView {
   readonly secretNo: string | null;
   readonly extension: string | null;
   readonly phoneMasked: string;
+  /** The city of X (the one asked for, when the service did not say). */
   readonly city: string | null;
+  /** The city the user asked for, when the service had none free there and chose X elsewhere. */
+  readonly cityAsked?: string;
   readonly poolKey: string;
   readonly expiresAt: number;
   readonly recording: boolean;

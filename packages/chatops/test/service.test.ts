@@ -190,6 +190,24 @@ describe.each(STORES)('binding service on the emulator, ledger on $name', (store
     expect(emu.store.binding(bound.binding.subsId as string)?.status).toBe('unbound');
   });
 
+  it('shows the city the X number is really in, and says so when it is not the one asked for', async () => {
+    const { run, ledger, emu } = await setup(store);
+    const reply = await run('bind 13800138000 city=火星');
+    expect(reply.kind).toBe('bound');
+    if (reply.kind !== 'bound') return;
+    const real = emu.store.number(reply.binding.secretNo as string)?.city;
+    expect(real).toBeDefined();
+    expect(real).not.toBe('火星');
+    expect(reply.binding).toMatchObject({ city: real, cityAsked: '火星' });
+    expect(renderText(reply, { now: emu.clock.now() })).toContain(
+      `no numbers left in 火星; this one is in ${real}`,
+    );
+    expect((await ledger.bindingByRef(reply.binding.ref))?.city).toBe(real);
+    const asked = await run('bind 13900139000 city=上海');
+    expect(asked).toMatchObject({ kind: 'bound', binding: { city: '上海' } });
+    if (asked.kind === 'bound') expect(asked.binding.cityAsked).toBeUndefined();
+  });
+
   it('extend with a duration never shortens: it adds to the current expiry', async () => {
     const { run, emu } = await setup(store);
     const bound = await run('bind 13800138300 expires=3d');

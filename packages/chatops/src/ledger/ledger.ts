@@ -37,7 +37,7 @@ export interface BindingOutcome {
 export type BindingPatch = Partial<
   Pick<
     BindingRecord,
-    'subsId' | 'secretNo' | 'extension' | 'expiresAt' | 'status' | 'requestId' | 'updatedAt'
+    'subsId' | 'secretNo' | 'extension' | 'city' | 'expiresAt' | 'status' | 'requestId' | 'updatedAt'
   >
 >;
 

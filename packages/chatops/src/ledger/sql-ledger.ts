@@ -61,6 +61,7 @@ const PATCH_COLUMNS: Record<keyof BindingPatch, string> = {
   subsId: 'subs_id',
   secretNo: 'secret_no',
   extension: 'extension',
+  city: 'city',
   expiresAt: 'expires_at',
   status: 'status',
   requestId: 'request_id',
