@@ -312,6 +312,7 @@ export class BindingService {
         updatedAt: now,
         requestId: null,
         deliveryKey: deliveryKey(actor),
+        endedBy: null,
       },
     };
   }
@@ -441,11 +442,20 @@ export class BindingService {
         secretNo: live.secretNo,
       });
       return {
-        reply: { kind: 'unbound', locale, binding: toView({ ...live, status: 'unbound' }) },
+        reply: {
+          kind: 'unbound',
+          locale,
+          binding: toView({ ...live, status: 'unbound', updatedAt: this.now(), endedBy: actor.userName }),
+        },
         outcomes: [
           {
             ref: live.ref,
-            patch: { status: 'unbound', updatedAt: this.now(), requestId: result.requestId },
+            patch: {
+              status: 'unbound',
+              updatedAt: this.now(),
+              requestId: result.requestId,
+              endedBy: actor.userName,
+            },
             audit: this.event(
               actor,
               'unbind',
@@ -672,7 +682,13 @@ export class BindingService {
     if (!Array.isArray(records)) return records;
     const now = this.now();
     const live = records.filter((record) => LIVE.includes(record.status) && record.expiresAt > now);
-    if (live.length === 0) return this.notFound(locale, describeTarget(target));
+    if (live.length === 0) {
+      // Unbinding what was unbound already says so (when, by whom) rather than "no binding".
+      const ended = records.find((record) => record.status === 'unbound');
+      if (ended && verb === 'unbind')
+        return { kind: 'unbound', locale, binding: toView(ended), already: true };
+      return this.notFound(locale, describeTarget(target));
+    }
     if (live.length > 1 && target.kind === 'phone') {
       const ids = live.map((record) => record.subsId ?? record.ref).join(', ');
       return {

@@ -26,6 +26,13 @@ export function toView(record: BindingRecord): BindingView {
     recording: record.recording,
     status: record.status,
     boundBy: record.userName,
+    endedAt:
+      record.status === 'unbound'
+        ? record.updatedAt
+        : record.status === 'expired'
+          ? Math.min(record.expiresAt, record.updatedAt)
+          : null,
+    endedBy: record.status === 'unbound' ? record.endedBy : null,
     requestId: record.requestId,
   };
 }

@@ -99,12 +99,22 @@ function bindingLines(view: BindingView, locale: Locale, options: TextRenderOpti
           : `  no numbers left in ${view.cityAsked}; this one is in ${view.city}`,
       );
     }
-    lines.push(`  ${zh ? '拨号' : 'dial'}: ${dialLink(view.secretNo, view.extension)}`);
+    // An ended binding reaches nobody: no dial link to tempt anyone.
+    if (view.endedAt === null)
+      lines.push(`  ${zh ? '拨号' : 'dial'}: ${dialLink(view.secretNo, view.extension)}`);
   } else {
     lines.push(`${view.phoneMasked} → ${zh ? 'X号码未知' : 'X not known yet'}`);
   }
-  const until = `${beijingMinute(view.expiresAt)} (${zh ? '北京时间' : 'Beijing'}) · ${relativeTime(view.expiresAt, options.now, locale)}`;
-  lines.push(`  ${zh ? '有效期至' : 'until'} ${until}`);
+  const when = (at: number) =>
+    `${beijingMinute(at)} (${zh ? '北京时间' : 'Beijing'}) · ${relativeTime(at, options.now, locale)}`;
+  if (view.endedAt !== null && view.status === 'unbound') {
+    const by = view.endedBy ? (zh ? `，操作人 ${view.endedBy}` : ` by ${view.endedBy}`) : '';
+    lines.push(`  ${zh ? '解绑于' : 'unbound'} ${when(view.endedAt)}${by}`);
+  } else if (view.endedAt !== null) {
+    lines.push(`  ${zh ? '已于' : 'expired'} ${when(view.endedAt)}${zh ? ' 过期' : ''}`);
+  } else {
+    lines.push(`  ${zh ? '有效期至' : 'until'} ${when(view.expiresAt)}`);
+  }
   const facts = [
     `SubsId ${view.subsId ?? '—'}`,
     `${zh ? '录音' : 'recording'} ${view.recording ? (zh ? '开' : 'on') : zh ? '关' : 'off'}`,
@@ -155,9 +165,10 @@ export function renderText(reply: Reply, options: TextRenderOptions): string {
       return lines.join('\n');
     }
     case 'unbound':
-      return [zh ? '🔓 已解绑' : '🔓 Unbound', ...bindingLines(reply.binding, reply.locale, options)].join(
-        '\n',
-      );
+      return [
+        reply.already ? (zh ? '🔓 已经解绑过了' : '🔓 Already unbound') : zh ? '🔓 已解绑' : '🔓 Unbound',
+        ...bindingLines(reply.binding, reply.locale, options),
+      ].join('\n');
     case 'extended':
       return [
         zh

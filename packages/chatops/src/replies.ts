@@ -17,6 +17,10 @@ export interface BindingView {
   readonly recording: boolean;
   readonly status: BindingStatus;
   readonly boundBy: string;
+  /** When it stopped reaching A (unbound or expired), if it has. */
+  readonly endedAt: number | null;
+  /** Who unbound it, if someone did. */
+  readonly endedBy: string | null;
   readonly requestId: string | null;
 }
 
@@ -50,7 +54,13 @@ export type BulkItem =
 export type Reply =
   | { readonly kind: 'bound'; readonly locale: Locale; readonly binding: BindingView }
   | { readonly kind: 'bulk'; readonly locale: Locale; readonly items: readonly BulkItem[] }
-  | { readonly kind: 'unbound'; readonly locale: Locale; readonly binding: BindingView }
+  | {
+      readonly kind: 'unbound';
+      readonly locale: Locale;
+      readonly binding: BindingView;
+      /** It had been unbound before this command (`binding.endedAt` / `endedBy` say when and by whom). */
+      readonly already?: boolean;
+    }
   | {
       readonly kind: 'extended';
       readonly locale: Locale;

@@ -91,6 +91,7 @@ async function setup(open: () => Promise<Ledger>) {
       updatedAt: now(),
       requestId: null,
       deliveryKey: key,
+      endedBy: null,
     };
     expect(await ledger.claimDelivery(key, now(), [intent], leaseUntil)).toBe(true);
     return intent;

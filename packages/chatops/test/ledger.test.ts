@@ -23,6 +23,7 @@ const base: BindingRecord = {
   updatedAt: 1_000,
   requestId: null,
   deliveryKey: null,
+  endedBy: null,
 };
 
 const open: Ledger[] = [];

@@ -184,9 +184,27 @@ describe.each(STORES)('binding service on the emulator, ledger on $name', (store
       kind: 'info',
       bindings: [{ status: 'active', subsId: bound.binding.subsId }],
     });
-    expect(await run(`unbind ${bound.binding.subsId}`)).toMatchObject({ kind: 'unbound' });
+    const unbound = await run(`unbind ${bound.binding.subsId}`);
+    expect(unbound).toMatchObject({ kind: 'unbound', binding: { status: 'unbound', endedBy: 'user-U1' } });
+    // An unbound binding no longer looks live: when it ended, and no dial link.
+    const unboundText = renderText(unbound, { now: emu.clock.now() });
+    expect(unboundText).toContain('🔓 Unbound');
+    expect(unboundText).toMatch(/unbound \d{4}-\d{2}-\d{2} \d{2}:\d{2} \(Beijing\) · .* by user-U1/);
+    expect(unboundText).not.toContain('tel:');
+    expect(unboundText).not.toContain('until');
     expect((await ledger.bindingByRef(bound.binding.ref))?.status).toBe('unbound');
-    expect(await run('unbind 13800138000')).toMatchObject({ kind: 'error', code: 'local.NOT_FOUND' });
+    // Unbinding it again says when and by whom it was unbound, with no dial link.
+    const again = await run('unbind 13800138000');
+    expect(again).toMatchObject({
+      kind: 'unbound',
+      already: true,
+      binding: { endedBy: 'user-U1', status: 'unbound' },
+    });
+    const againText = renderText(again, { now: emu.clock.now() });
+    expect(againText).toContain('Already unbound');
+    expect(againText).toContain('by user-U1');
+    expect(againText).not.toContain('tel:');
+    expect(againText).not.toContain('until');
     expect(emu.store.binding(bound.binding.subsId as string)?.status).toBe('unbound');
   });
 

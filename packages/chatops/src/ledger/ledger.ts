@@ -24,6 +24,8 @@ export interface BindingRecord {
   readonly requestId: string | null;
   /** The delivery that made it (null on bindings recorded before deliveries were tracked). */
   readonly deliveryKey: string | null;
+  /** Who unbound it (a user's name), when someone did; `updatedAt` says when. */
+  readonly endedBy: string | null;
 }
 
 /** A change to one binding and the audit event that explains it, committed together. */
@@ -37,7 +39,15 @@ export interface BindingOutcome {
 export type BindingPatch = Partial<
   Pick<
     BindingRecord,
-    'subsId' | 'secretNo' | 'extension' | 'city' | 'expiresAt' | 'status' | 'requestId' | 'updatedAt'
+    | 'subsId'
+    | 'secretNo'
+    | 'extension'
+    | 'city'
+    | 'expiresAt'
+    | 'status'
+    | 'requestId'
+    | 'updatedAt'
+    | 'endedBy'
   >
 >;
 

@@ -75,4 +75,6 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
    ALTER TABLE axn_bindings ADD COLUMN delivery_key TEXT;
    CREATE INDEX IF NOT EXISTS axn_bindings_by_delivery ON axn_bindings (delivery_key);
    CREATE INDEX IF NOT EXISTS axn_deliveries_open ON axn_deliveries (lease_until) WHERE reply IS NULL;`,
+  // Who ended a binding (unbound it), so a second unbind can say when and by whom.
+  `ALTER TABLE axn_bindings ADD COLUMN ended_by TEXT;`,
 ];

@@ -31,6 +31,7 @@ interface BindingRow {
   updated_at: number | string;
   request_id: string | null;
   delivery_key?: string | null;
+  ended_by?: string | null;
 }
 
 // PostgreSQL answers BIGINT as a string; both become numbers here (ms timestamps fit exactly).
@@ -55,6 +56,7 @@ const toRecord = (row: BindingRow): BindingRecord => ({
   updatedAt: Number(row.updated_at),
   requestId: row.request_id,
   deliveryKey: row.delivery_key ?? null,
+  endedBy: row.ended_by ?? null,
 });
 
 const PATCH_COLUMNS: Record<keyof BindingPatch, string> = {
@@ -66,6 +68,7 @@ const PATCH_COLUMNS: Record<keyof BindingPatch, string> = {
   status: 'status',
   requestId: 'request_id',
   updatedAt: 'updated_at',
+  endedBy: 'ended_by',
 };
 
 type Statement = readonly [sql: string, params: readonly unknown[]];
@@ -74,8 +77,8 @@ function insertStatement(r: BindingRecord): Statement {
   return [
     `INSERT INTO axn_bindings (ref, subs_id, secret_no, extension, phone_masked, phone_hash, pool_key, city, expires_at,
        recording, out_id, status, platform, user_id, user_name, channel_id, created_at, updated_at, request_id,
-       delivery_key)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       delivery_key, ended_by)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       r.ref,
       r.subsId,
@@ -97,6 +100,7 @@ function insertStatement(r: BindingRecord): Statement {
       r.updatedAt,
       r.requestId,
       r.deliveryKey,
+      r.endedBy,
     ],
   ];
 }
