@@ -101,5 +101,6 @@ describe('parseCommand never throws', () => {
     );
     // The mutations keep a good share of inputs valid, so both paths are exercised.
     expect(commands).toBeGreaterThan(1_000);
-  });
+    // 100,000 runs take 15 s on a quiet 2-core machine: the limit is for a stuck run, not a slow one.
+  }, 120_000);
 });
