@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -8,6 +8,7 @@ import {
   loadServiceConfig,
   openServiceRuntime,
   type ServiceConfig,
+  silentLogger,
   type ServiceRuntime,
 } from '@axnbot/chatops';
 import { DEMO_POOL_KEY, type Emulator, startEmulator } from '@axnbot/emulator';
@@ -52,13 +53,16 @@ export async function createRuntime(env: NodeJS.ProcessEnv): Promise<Runtime> {
   let runtime: ServiceRuntime;
   try {
     if (embedded) {
-      mkdirSync(STATE_DIR, { recursive: true });
+      makeStateDir();
       emulator = await startEmulator({ db: join(STATE_DIR, 'emulator.db'), seed: 'demo', port: 0 });
     }
+    // The console is a person at a terminal, not an operator reading logs: nothing is printed unasked.
     runtime = await openServiceRuntime(
       config,
       env,
-      emulator ? { endpoint: emulator.url, credentials: EMBEDDED_KEYS } : {},
+      emulator
+        ? { endpoint: emulator.url, credentials: EMBEDDED_KEYS, logger: silentLogger }
+        : { logger: silentLogger },
     );
   } catch (error) {
     await emulator?.close();
@@ -84,16 +88,25 @@ function consoleUser(): string {
   }
 }
 
+/** The state folder, readable by this user only (it holds the ledger, the history and the key). */
+function makeStateDir(): void {
+  mkdirSync(STATE_DIR, { recursive: true, mode: 0o700 });
+  // A folder made by an older version with the umask's 0755 is tightened too.
+  chmodSync(STATE_DIR, 0o700);
+}
+
 /**
- * The embedded setup's HMAC key: made once at random and kept in ./.axnbot/hash-key, so look-ups by A
- * keep working across runs. Real deployments set AXN_HASH_KEY instead.
+ * The embedded setup's fingerprint key: made once at random and kept in ./.axnbot/hash-key, so look-ups
+ * by A keep working across runs. A key beside the ledger protects nothing against whoever can read both,
+ * which is why this file is only for the embedded console: real deployments set AXN_HASH_KEY from the
+ * environment or a secret store, apart from the database.
  */
 function localHashKey(): string {
   const file = join(STATE_DIR, 'hash-key');
   try {
     return readFileSync(file, 'utf8').trim();
   } catch {
-    mkdirSync(STATE_DIR, { recursive: true });
+    makeStateDir();
     const key = randomBytes(32).toString('hex');
     writeFileSync(file, `${key}\n`, { mode: 0o600 });
     return key;

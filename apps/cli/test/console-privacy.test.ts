@@ -144,6 +144,10 @@ describe('the console keeps no phone number in clear on disk', () => {
     // Lines without a number are remembered; lines with one are not.
     expect(readFileSync(join(stateDir, 'history'), 'utf8')).toBe('list\nhelp\nlist all\n');
     expect(statSync(join(stateDir, 'history')).mode & 0o777).toBe(0o600);
+    // The folder and the ledger are this user's only.
+    expect(statSync(stateDir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(stateDir, 'axnbot.db')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(stateDir, 'hash-key')).mode & 0o777).toBe(0o600);
   });
 
   it('drops numbers an older version left in the history file, keeping the other lines', async () => {
