@@ -51,6 +51,9 @@ export type Command =
   | { readonly verb: 'list'; readonly locale: Locale; readonly scope: 'mine' | 'all' }
   | { readonly verb: 'help'; readonly locale: Locale; readonly topic?: Verb };
 
+/** The commands that change state, and so run once per delivery. */
+export type StateChange = Extract<Command, { verb: 'bind' | 'unbind' | 'extend' }>;
+
 /** Why text is not a command: the offending token, why, a suggestion, and the verb's usage. */
 export interface ParseError {
   readonly kind: 'parse-error';
