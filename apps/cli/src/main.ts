@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '@axnbot/chatops';
-import { AxnError } from '@axnbot/core';
+import { isConfigError } from '@axnbot/chatops';
 import { API_USAGE, apiCommand } from './commands/api.js';
 import { CONSOLE_USAGE, consoleCommand } from './commands/console.js';
 import { EMULATOR_USAGE, emulatorCommand } from './commands/emulator.js';
@@ -83,7 +82,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return 2;
     }
     // Configuration and setup problems are the user's to fix: one clear line, no stack trace.
-    if (error instanceof ConfigError || (error instanceof AxnError && error.code === 'local.CONFIG')) {
+    if (isConfigError(error)) {
       io.err.write(`axn: ${error.message}\n`);
       return 1;
     }

@@ -1,5 +1,4 @@
-import { AxnError } from '@axnbot/core';
-import { ConfigError } from './config.js';
+import { isConfigError } from './config.js';
 
 /** A started front end: something that can be stopped. */
 export interface StoppableBot {
@@ -30,8 +29,7 @@ export async function runBotProcess(
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   } catch (error) {
-    const known =
-      error instanceof ConfigError || (error instanceof AxnError && error.code === 'local.CONFIG');
+    const known = isConfigError(error);
     process.stderr.write(
       `${name}: ${known ? '' : 'could not start: '}${error instanceof Error ? error.message : String(error)}\n`,
     );

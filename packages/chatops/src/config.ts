@@ -1,3 +1,4 @@
+import { AxnError } from '@axnbot/core';
 import { z } from 'zod';
 import type { Locale } from './language/commands.js';
 import { parseDuration } from './language/duration.js';
@@ -23,8 +24,20 @@ export interface ServiceConfig {
   readonly maxBulk: number;
 }
 
-/** Thrown when configuration is wrong; its message is one line naming the variable. */
-export class ConfigError extends Error {}
+/**
+ * Thrown when configuration is wrong; its message is one line naming the variable. It is the
+ * `local.CONFIG` {@link AxnError}, so one check (`isConfigError`) covers it and the SDK's own.
+ */
+export class ConfigError extends AxnError {
+  constructor(message: string) {
+    super({ code: 'local.CONFIG', message });
+  }
+}
+
+/** Whether an error is a configuration problem: the user's to fix, told in one line. */
+export function isConfigError(error: unknown): error is AxnError {
+  return error instanceof AxnError && error.code === 'local.CONFIG';
+}
 
 /**
  * Validates the variables a schema describes, taken from `env` when their names match `selects` and

@@ -10,7 +10,13 @@
 export { BindingService, type BindingServiceDeps } from './binding-service.js';
 export { randomRef, toView } from './binding-view.js';
 export { runBotProcess, type StoppableBot } from './bot-process.js';
-export { ConfigError, loadServiceConfig, readEnvSection, type ServiceConfig } from './config.js';
+export {
+  ConfigError,
+  isConfigError,
+  loadServiceConfig,
+  readEnvSection,
+  type ServiceConfig,
+} from './config.js';
 export * from './language/commands.js';
 export * from './language/duration.js';
 export { parseCommand } from './language/parse-command.js';

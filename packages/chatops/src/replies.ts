@@ -1,3 +1,4 @@
+import type { ErrorCode } from '@axnbot/core';
 import type { Locale, Verb } from './language/commands.js';
 
 /** A binding as replies show it: A is only ever masked. */
@@ -41,7 +42,7 @@ export type BulkItem =
   | {
       readonly outcome: 'error';
       readonly phoneMasked: string;
-      readonly code: string;
+      readonly code: ErrorCode;
       readonly message: string;
       readonly requestId?: string;
     }
@@ -80,7 +81,7 @@ export type Reply =
       readonly kind: 'error';
       readonly locale: Locale;
       /** An Aliyun or local code; its words come from core's taxonomy. */
-      readonly code: string;
+      readonly code: ErrorCode;
       /** The specific detail (the server's message, or the parser's). */
       readonly detail: string;
       readonly requestId?: string;

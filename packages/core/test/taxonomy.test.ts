@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { AxnError, describeError, isKnownErrorCode, KNOWN_ERROR_CODES } from '../src/index.js';
+import {
+  AxnError,
+  describeError,
+  errorCodeFrom,
+  isKnownErrorCode,
+  KNOWN_ERROR_CODES,
+} from '../src/index.js';
 
 const PRODUCT_DOCUMENT_CODES = [
   'OK',
@@ -117,7 +123,7 @@ describe('error taxonomy', () => {
       retryable: false,
     });
     const unknown = new AxnError({
-      code: 'isv.SOMETHING_NEW',
+      code: errorCodeFrom('isv.SOMETHING_NEW'),
       message: 'server says so',
       requestId: 'R9',
       httpStatus: 200,
@@ -130,5 +136,16 @@ describe('error taxonomy', () => {
       requestId: 'R9',
     });
     expect(unknown.describe('zh').message).toContain('isv.SOMETHING_NEW');
+  });
+});
+
+describe('error codes are checked by the compiler', () => {
+  it('a typo in a code is a type error; a server code goes through errorCodeFrom', () => {
+    // `tsc` (part of the test command) fails if this line compiles: the typo is caught at build time.
+    // @ts-expect-error — 'local.NOT_FOUDN' is not a code of the table
+    const typo = new AxnError({ code: 'local.NOT_FOUDN', message: 'x' });
+    expect(typo.category).toBe('unknown');
+    const fromServer = new AxnError({ code: errorCodeFrom('isv.BRAND_NEW'), message: 'x' });
+    expect(fromServer.code).toBe('isv.BRAND_NEW');
   });
 });

@@ -3,6 +3,7 @@ import { inspect } from 'node:util';
 import { Agent, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { AxnError } from '../errors/axn-error.js';
+import { errorCodeFrom } from '../errors/taxonomy.js';
 import { parseJsonLossless } from '../lossless-json.js';
 import type { AnyOperation, OperationInput, OperationOutput } from '../operations/operation.js';
 import { EMPTY_BODY_SHA256, signAcs3 } from '../signing/acs3.js';
@@ -262,7 +263,7 @@ function classifyResponse(
   // signer, but it carries every parameter (phone numbers included), so it never goes into `message`.
   const [message, stringToSign] = splitStringToSign(text(record.Message));
   return new AxnError({
-    code: code ?? (response.status >= 500 ? 'InternalError' : 'local.DECODE'),
+    code: code !== undefined ? errorCodeFrom(code) : response.status >= 500 ? 'InternalError' : 'local.DECODE',
     action,
     httpStatus: response.status,
     requestId: text(record.RequestId),

@@ -1,8 +1,9 @@
-import { describeError, type ErrorCategory } from './taxonomy.js';
+import { describeError, type ErrorCategory, type ErrorCode } from './taxonomy.js';
 
 /** What an {@link AxnError} is built from; only `code` and `message` are required. */
 export interface AxnErrorInit {
-  readonly code: string;
+  /** A code from the table (checked by the compiler), or a server's via `errorCodeFrom`. */
+  readonly code: ErrorCode;
   readonly message: string;
   readonly httpStatus?: number;
   readonly requestId?: string;
@@ -24,7 +25,7 @@ export interface AxnErrorInit {
  */
 export class AxnError extends Error {
   override readonly name = 'AxnError';
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly category: ErrorCategory;
   readonly retryable: boolean;
   /** For a write: whether the service may have acted despite this failure (see the taxonomy). */

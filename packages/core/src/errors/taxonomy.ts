@@ -18,6 +18,21 @@ export type ErrorCategory =
   | 'local'
   | 'unknown';
 
+/** Every code the table describes; a typo in one of these fails to compile. */
+export type KnownErrorCode = keyof typeof ROWS;
+
+declare const serverSent: unique symbol;
+/** A code a server sent that the table does not list: only {@link errorCodeFrom} makes one. */
+export type ServerErrorCode = string & { readonly [serverSent]: true };
+
+/** An error's code: one the table knows, or whatever a server sent. */
+export type ErrorCode = KnownErrorCode | ServerErrorCode;
+
+/** Takes a code as a server sent it (or any text): the table's own when listed. */
+export function errorCodeFrom(code: string): ErrorCode {
+  return code as ErrorCode;
+}
+
 /** One language's words for a code. */
 export interface ErrorText {
   readonly message: string;
@@ -26,7 +41,7 @@ export interface ErrorText {
 
 /** A code's entry in the table. */
 export interface ErrorDescription {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly category: ErrorCategory;
   /** Whether a later identical call can succeed without anyone changing anything. */
   readonly retryable: boolean;
@@ -42,9 +57,14 @@ export interface ErrorDescription {
   readonly zh: ErrorText;
 }
 
-type Row = readonly [category: ErrorCategory, retryable: boolean, en: [string, string], zh: [string, string]];
+type Row = readonly [
+  category: ErrorCategory,
+  retryable: boolean,
+  en: readonly [message: string, remedy: string],
+  zh: readonly [message: string, remedy: string],
+];
 
-const ROWS: Record<string, Row> = {
+const ROWS = {
   // — the product document's codes —
   OK: ['local', false, ['Success.', 'Nothing to do.'], ['成功。', '无需处理。']],
   'isp.RAM_PERMISSION_DENY': [
@@ -473,7 +493,7 @@ const ROWS: Record<string, Row> = {
     ['No binding matches that.', 'Use a SubsId, an A number, or X#extension from list.'],
     ['找不到对应的绑定。', '使用绑定ID、A号码或“X号码#分机号”（见“列表”）。'],
   ],
-};
+} as const satisfies Record<string, Row>;
 
 /**
  * Server-side failures: they can come after the service acted, so for a write they say nothing about
@@ -491,7 +511,7 @@ const AFTER_EFFECT_POSSIBLE: ReadonlySet<string> = new Set([
 ]);
 
 const TABLE: ReadonlyMap<string, ErrorDescription> = new Map(
-  Object.entries(ROWS).map(([code, [category, retryable, en, zh]]) => [
+  (Object.entries(ROWS) as Array<[KnownErrorCode, Row]>).map(([code, [category, retryable, en, zh]]) => [
     code,
     {
       code,
@@ -505,7 +525,7 @@ const TABLE: ReadonlyMap<string, ErrorDescription> = new Map(
 );
 
 /** Every code in the table. */
-export const KNOWN_ERROR_CODES: readonly string[] = [...TABLE.keys()];
+export const KNOWN_ERROR_CODES = Object.keys(ROWS) as readonly KnownErrorCode[];
 
 /**
  * Describes an error code. Codes the table does not list still get a description: the gateway's
@@ -516,9 +536,9 @@ export function describeError(code: string): ErrorDescription {
   const known = TABLE.get(code);
   if (known) return known;
   const missing = TABLE.get('MissingParameter');
-  if (missing && /^Missing[A-Z]/.test(code)) return { ...missing, code };
+  if (missing && /^Missing[A-Z]/.test(code)) return { ...missing, code: errorCodeFrom(code) };
   return {
-    code,
+    code: errorCodeFrom(code),
     category: 'unknown',
     retryable: false,
     // A code nobody documented: nothing proves the service did not act on it.
