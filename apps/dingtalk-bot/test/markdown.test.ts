@@ -17,6 +17,8 @@ const view: BindingView = {
   recording: false,
   status: 'active',
   boundBy: '张三',
+  endedAt: null,
+  endedBy: null,
   requestId: 'REQ',
 };
 

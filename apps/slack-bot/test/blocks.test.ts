@@ -16,6 +16,8 @@ const view: BindingView = {
   recording: false,
   status: 'active',
   boundBy: 'alice',
+  endedAt: null,
+  endedBy: null,
   requestId: '9297B722-A016-43FB-B51A-E54050D9369D',
 };
 
