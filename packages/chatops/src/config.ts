@@ -1,4 +1,4 @@
-import { AxnError } from '@axnbot/core';
+import { AxnError, expectCity, poolKey } from '@axnbot/core';
 import { z } from 'zod';
 import type { Locale } from './language/commands.js';
 import { parseDuration } from './language/duration.js';
@@ -102,11 +102,18 @@ const schema = z.object({
       'AXN_ENDPOINT must be an http(s) URL or "embedded"',
     ),
   AXN_SIGNATURE: z.enum(['v2', 'v3'], { message: 'AXN_SIGNATURE must be v2 or v3' }).default('v3'),
+  // The same rules the API calls are checked by (core's field schemas), with the variable's name.
   AXN_POOL_KEY: z
     .string()
-    .regex(/^[\x21-\x7e]{1,64}$/, 'AXN_POOL_KEY must be your pool key (FC…)')
+    .refine((value) => poolKey.safeParse(value).success, 'AXN_POOL_KEY must be your pool key (FC…)')
     .optional(),
-  AXN_DEFAULT_CITY: z.string().max(32, 'AXN_DEFAULT_CITY must be a city name').optional(),
+  AXN_DEFAULT_CITY: z
+    .string()
+    .refine(
+      (value) => expectCity.safeParse(value).success,
+      'AXN_DEFAULT_CITY must be a city name (1–32 characters)',
+    )
+    .optional(),
   AXN_DEFAULT_EXPIRES: duration('AXN_DEFAULT_EXPIRES').default(86_400_000),
   AXN_MAX_EXPIRES: duration('AXN_MAX_EXPIRES').default(90 * 86_400_000),
   AXN_TIMEOUT_MS: positiveInt('AXN_TIMEOUT_MS').default(10_000),

@@ -1,3 +1,4 @@
+import { expectCity, extension, outId, poolKey, secretNumber } from '@axnbot/core';
 import type {
   BindOptions,
   Command,
@@ -377,18 +378,20 @@ function parseBind(tokens: readonly Token[], locale: Locale, context: ParseConte
   // Each refusal names the option as the user typed it (`out`, `outid`, `业务号`), in {key}.
   const city = get('city');
   if (city) {
-    if ([...city.value].length > 32) throw new Refusal('badCity', city.value, { key: city.raw });
+    if (!expectCity.safeParse(city.value).success)
+      throw new Refusal('badCity', city.value, { key: city.raw });
     result.city = city.value;
   }
   const x = get('x');
   if (x) {
     const digits = x.value.replace(/[\s-]/g, '');
-    if (!/^\d{5,20}$/.test(digits)) throw new Refusal('badX', x.value, { key: x.raw });
+    if (!secretNumber.safeParse(digits).success) throw new Refusal('badX', x.value, { key: x.raw });
     result.secretNo = digits;
   }
   const ext = get('ext');
   if (ext) {
-    if (!/^\d{1,3}$/.test(ext.value)) throw new Refusal('badExtension', ext.value, { key: ext.raw });
+    if (!extension.safeParse(ext.value).success)
+      throw new Refusal('badExtension', ext.value, { key: ext.raw });
     if (!x) throw new Refusal('extensionNeedsX');
     result.extension = ext.value;
   }
@@ -408,13 +411,14 @@ function parseBind(tokens: readonly Token[], locale: Locale, context: ParseConte
   }
   const out = get('out');
   if (out) {
-    const bytes = Buffer.byteLength(out.value, 'utf8');
-    if (bytes > 255) throw new Refusal('outTooLong', out.raw, { bytes });
+    if (!outId.safeParse(out.value).success) {
+      throw new Refusal('outTooLong', out.raw, { bytes: Buffer.byteLength(out.value, 'utf8') });
+    }
     result.outId = out.value;
   }
   const pool = get('pool');
   if (pool) {
-    if (!/^[\x21-\x7e]{1,64}$/.test(pool.value)) throw new Refusal('badPool', pool.value, { key: pool.raw });
+    if (!poolKey.safeParse(pool.value).success) throw new Refusal('badPool', pool.value, { key: pool.raw });
     result.poolKey = pool.value;
   }
   return { verb: 'bind', locale, phones, options: result };

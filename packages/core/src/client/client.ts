@@ -263,7 +263,8 @@ function classifyResponse(
   // signer, but it carries every parameter (phone numbers included), so it never goes into `message`.
   const [message, stringToSign] = splitStringToSign(text(record.Message));
   return new AxnError({
-    code: code !== undefined ? errorCodeFrom(code) : response.status >= 500 ? 'InternalError' : 'local.DECODE',
+    code:
+      code !== undefined ? errorCodeFrom(code) : response.status >= 500 ? 'InternalError' : 'local.DECODE',
     action,
     httpStatus: response.status,
     requestId: text(record.RequestId),

@@ -68,6 +68,15 @@ export const beijingDateTime = z
     'must be a real time formatted yyyy-MM-dd HH:mm:ss (Beijing time)',
   );
 
+/**
+ * `ExpectCity`: the city to pick X from, 1–32 characters. Characters are code points (what a person
+ * counts), not UTF-16 units.
+ */
+export const expectCity = z
+  .string()
+  .min(1, 'must not be empty')
+  .refine((value) => [...value].length <= 32, 'must be at most 32 characters');
+
 /** `OutId`: free text echoed in receipts, at most 255 bytes of UTF-8. */
 export const outId = z
   .string()
