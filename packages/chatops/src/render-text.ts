@@ -203,7 +203,9 @@ export function renderText(reply: Reply, options: TextRenderOptions): string {
         lines.push(`${zh ? '用法' : 'Usage'}: ${reply.usage}`);
         return lines.join('\n');
       }
-      return red(`❌ ${errorText(reply.code, reply.detail, reply.locale, reply.requestId).join('\n   ')}`, c);
+      const lines = errorText(reply.code, reply.detail, reply.locale, reply.requestId);
+      if (reply.correlationId) lines.push(`${zh ? '错误编号' : 'error ref'} ${reply.correlationId}`);
+      return red(`❌ ${lines.join('\n   ')}`, c);
     }
     case 'outcome-unknown':
       return yellow(

@@ -82,6 +82,8 @@ export type Reply =
       readonly locale: Locale;
       /** An Aliyun or local code; its words come from core's taxonomy. */
       readonly code: ErrorCode;
+      /** For an unexpected failure: the id the operator's log carries too. */
+      readonly correlationId?: string;
       /** The specific detail (the server's message, or the parser's). */
       readonly detail: string;
       readonly requestId?: string;

@@ -26,7 +26,9 @@ export async function openServiceRuntime(
   env: Readonly<Record<string, string | undefined>>,
   overrides: { endpoint?: string; credentials?: Credentials; logger?: Logger } = {},
 ): Promise<ServiceRuntime> {
+  const logger = overrides.logger ?? jsonLineLogger();
   const client = createDyplsClient({
+    logger,
     endpoint: overrides.endpoint ?? config.endpoint,
     credentials: overrides.credentials,
     signature: config.signature,
@@ -36,12 +38,11 @@ export async function openServiceRuntime(
   });
   let ledger: Ledger;
   try {
-    ledger = await openLedger(config.databaseUrl);
+    ledger = await openLedger(config.databaseUrl, { logger });
   } catch (error) {
     await client.close();
     throw error;
   }
-  const logger = overrides.logger ?? jsonLineLogger();
   const service = new BindingService({ client, ledger, config, logger });
   // Deliveries a stopped process left open: those whose lease already lapsed now, the rest once theirs
   // has (a redelivery finishes any sooner).

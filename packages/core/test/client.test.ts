@@ -397,3 +397,57 @@ describe('TokenBucket', () => {
     expect(bucket.reserve()).toBe(0);
   });
 });
+
+describe('client logging', () => {
+  it('logs each call once, and the gateway detail at debug with numbers masked and no secret', async () => {
+    const lines: Array<{ level: string; message: string; fields?: Record<string, unknown> }> = [];
+    const at = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+      lines.push({ level, message, fields });
+    const logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+    const secret = 'Log-Secret-Value';
+    const server = await serve(
+      (request, index) =>
+        index === 0
+          ? { body: { Code: 'OK', RequestId: 'R-OK', SubsId: '1' } }
+          : {
+              status: 400,
+              body: {
+                Code: 'SignatureDoesNotMatch',
+                Message: `Specified signature is not matched with our calculation. server string to sign is:${JSON.stringify(request.params)}`,
+                RequestId: 'R-SIG',
+              },
+            },
+      secret,
+    );
+    const client = createDyplsClient({
+      endpoint: server.url,
+      credentials: { accessKeyId: 'id', accessKeySecret: secret },
+      signature: 'v2',
+      logger,
+    });
+    await client.call(QuerySubsId, { poolKey: 'FC1', phoneNoX: '17000000001' });
+    await rejection(client.call(BindAxnExtension, { ...bindInput, phoneNoB: '13987654320' }));
+    expect(lines.map((line) => [line.level, line.message])).toEqual([
+      ['debug', 'aliyun call'],
+      ['warn', 'aliyun call failed'],
+      ['debug', 'aliyun gateway detail'],
+    ]);
+    expect(lines[0]?.fields).toMatchObject({
+      action: 'QuerySubsId',
+      code: 'OK',
+      requestId: 'R-OK',
+      tries: 1,
+    });
+    expect(lines[1]?.fields).toMatchObject({
+      action: 'BindAxnExtension',
+      code: 'SignatureDoesNotMatch',
+      requestId: 'R-SIG',
+    });
+    const all = JSON.stringify(lines);
+    expect(all).toContain('string to sign');
+    expect(all).toContain('139****4320');
+    expect(all).not.toContain('13987654320');
+    expect(all).not.toContain(bindInput.phoneNoA);
+    expect(all).not.toContain(secret);
+  });
+});

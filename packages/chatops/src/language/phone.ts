@@ -32,22 +32,8 @@ export function looksLikePhonePart(text: string): boolean {
   return /^\+?[\d\-()（）]+$/.test(text) && /\d/.test(text);
 }
 
-/**
- * Masks a number for anything a person or a log sees. A mobile keeps its first 3 and last 4 digits
- * (`138****8000`). A landline keeps its area code and last 2 (`010****78`, `0571****88`): its local
- * number is only 7–8 digits, so the mobile's last 4 would give away half of it, and no mask may show
- * more digits than a mobile's does. Anything else keeps only its last 2.
- */
-export function maskPhone(digits: string): string {
-  if (MAINLAND_MOBILE.test(digits)) return `${digits.slice(0, 3)}****${digits.slice(-4)}`;
-  if (MAINLAND_LANDLINE.test(digits)) {
-    const area = /^0(?:10|2)/.test(digits) ? 3 : 4;
-    return `${digits.slice(0, area)}****${digits.slice(-2)}`;
-  }
-  return digits.length <= 2
-    ? '*'.repeat(digits.length)
-    : `${'*'.repeat(digits.length - 2)}${digits.slice(-2)}`;
-}
+/** Masks a number for anything a person or a log sees (the rule lives in core, beside the phone rules). */
+export { maskPhone } from '@axnbot/core';
 
 /** The fewest digits a line may hold before it is treated as possibly holding a phone number. */
 const PHONE_DIGITS = 7;

@@ -1,3 +1,4 @@
+import { type Logger, silentLogger } from '@axnbot/core';
 import pg from 'pg';
 import type { SqlDriver } from './sql-driver.js';
 
@@ -16,7 +17,7 @@ function numbered(sql: string): string {
  */
 export async function postgresDriver(
   connectionString: string,
-  options: { schema?: string; max?: number } = {},
+  options: { schema?: string; max?: number; logger?: Logger } = {},
 ): Promise<SqlDriver> {
   const { schema } = options;
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
@@ -35,8 +36,12 @@ export async function postgresDriver(
     max: options.max ?? 10,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
-  // An idle client's error (the server restarting) must not crash the process; the pool replaces it.
-  pool.on('error', () => {});
+  // An idle client's error (the server restarting) must not crash the process; the pool replaces it,
+  // and the operator hears of it.
+  const logger = options.logger ?? silentLogger;
+  pool.on('error', (error) =>
+    logger.warn('a PostgreSQL connection failed; the pool replaces it', { error: error.message }),
+  );
   return {
     dialect: 'postgres',
     async query<Row>(sql: string, params: readonly unknown[] = []) {

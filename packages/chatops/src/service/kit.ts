@@ -110,15 +110,29 @@ export class ServiceKit {
     };
   }
 
+  /**
+   * The reply for a failure. An unexpected one (a bug, a database down) is logged here, once, with its
+   * cause and a correlation id that the reply shows, so the operator can find what the user saw.
+   */
   errorReply(error: unknown, locale: Locale): Reply {
     const failure = asAxnError(error);
-    return {
-      kind: 'error',
-      locale,
-      code: failure.code,
-      detail: scrubPhones(failure.message),
-      requestId: failure.requestId,
-    };
+    if (failure.code !== 'local.INTERNAL') {
+      return {
+        kind: 'error',
+        locale,
+        code: failure.code,
+        detail: scrubPhones(failure.message),
+        requestId: failure.requestId,
+      };
+    }
+    const correlationId = `err-${this.newRef().replace(/^axn-/, '')}`;
+    const cause = failure.cause ?? failure;
+    this.logger.error('unexpected error', {
+      correlationId,
+      error: scrubPhones(cause instanceof Error ? cause.message : String(cause)),
+      stack: cause instanceof Error && cause.stack ? scrubPhones(cause.stack) : undefined,
+    });
+    return { kind: 'error', locale, code: failure.code, detail: '', correlationId };
   }
 }
 
@@ -136,7 +150,7 @@ export function asAxnError(error: unknown): AxnError {
   if (error instanceof AxnError) return error;
   return new AxnError({
     code: 'local.INTERNAL',
-    message: 'axnbot failed unexpectedly; the error was recorded.',
+    message: 'axnbot failed unexpectedly.',
     cause: error,
   });
 }

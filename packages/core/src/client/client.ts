@@ -4,8 +4,10 @@ import { Agent, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { AxnError } from '../errors/axn-error.js';
 import { errorCodeFrom } from '../errors/taxonomy.js';
+import { type Logger, silentLogger } from '../logger.js';
 import { parseJsonLossless } from '../lossless-json.js';
 import type { AnyOperation, OperationInput, OperationOutput } from '../operations/operation.js';
+import { scrubPhones } from '../privacy.js';
 import { EMPTY_BODY_SHA256, signAcs3 } from '../signing/acs3.js';
 import { canonicalQuery, percentEncode } from '../signing/percent-encode.js';
 import { signRpcV2 } from '../signing/rpc-v2.js';
@@ -46,6 +48,11 @@ export interface DyplsClientOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Environment to read credentials from; `process.env` by default. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Told of every call: one line per call (action, outcome code, RequestId, tries, duration) at `debug`
+   * when it succeeded, `warn` when it failed; the gateway's string to sign (numbers masked) at `debug`.
+   */
+  readonly logger?: Logger;
 }
 
 /** A client for one endpoint and one set of credentials. */
@@ -90,6 +97,7 @@ export function createDyplsClient(options: DyplsClientOptions = {}): DyplsClient
     new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 30_000, connections: 64 });
   const bucket = options.maxQps ? new TokenBucket(options.maxQps, now, sleep) : undefined;
   const redact = redactor(credentials);
+  const logger = options.logger ?? silentLogger;
 
   /** Builds one signed try; each try gets its own timestamp and nonce. */
   function buildRequest(action: string, params: Record<string, string>, tryTimeoutMs: number) {
@@ -152,10 +160,48 @@ export function createDyplsClient(options: DyplsClientOptions = {}): DyplsClient
     return { request, signature: signed.signature };
   }
 
+  /** {@link attempt}, with one log line for the call whatever its outcome. */
   async function send(action: string, params: Record<string, string>, effect: 'read' | 'write') {
+    const started = now();
+    const tries = { count: 0 };
+    try {
+      const body = await attempt(action, params, effect, tries);
+      logger.debug('aliyun call', {
+        action,
+        code: 'OK',
+        requestId: body.RequestId,
+        tries: tries.count,
+        durationMs: now() - started,
+      });
+      return body;
+    } catch (error) {
+      if (error instanceof AxnError) {
+        logger.warn('aliyun call failed', {
+          action,
+          code: error.code,
+          requestId: error.requestId,
+          httpStatus: error.httpStatus,
+          tries: tries.count,
+          durationMs: now() - started,
+          message: scrubPhones(error.message),
+        });
+        if (error.debugDetail)
+          logger.debug('aliyun gateway detail', { action, detail: scrubPhones(error.debugDetail) });
+      }
+      throw error;
+    }
+  }
+
+  async function attempt(
+    action: string,
+    params: Record<string, string>,
+    effect: 'read' | 'write',
+    tries: { count: number },
+  ) {
     const deadline = now() + timeoutMs;
     if (bucket) await bucket.acquire();
     for (let attempt = 1; ; attempt++) {
+      tries.count = attempt;
       const remaining = deadline - now();
       if (remaining <= 0) throw timeoutError(action, effect, attempt > 1);
       let failure: AxnError;

@@ -484,8 +484,8 @@ const ROWS = {
   'local.INTERNAL': [
     'internal',
     false,
-    ['axnbot failed unexpectedly.', 'Try again; if it persists, report it with the time it happened.'],
-    ['axnbot 发生意外错误。', '请重试；持续出现请反馈发生时间。'],
+    ['axnbot failed unexpectedly.', 'Try again; if it persists, give your operator the error ref below.'],
+    ['axnbot 发生意外错误。', '请重试；持续出现请把下方的错误编号告诉管理员。'],
   ],
   'local.NOT_FOUND': [
     'local',
