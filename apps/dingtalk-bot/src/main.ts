@@ -3,9 +3,11 @@ import {
   type Actor,
   CommandMetrics,
   ConfigError,
+  isParseError,
   isSuccess,
   openServiceRuntime,
   parseCommand,
+  parseContextFor,
 } from '@axnbot/chatops';
 import { type DWClientDownStream, TOPIC_ROBOT } from 'dingtalk-stream';
 import { loadDingTalkConfig } from './config.js';
@@ -78,13 +80,7 @@ export async function startDingTalkBot(
     recent.set(message.msgId, now + RECENT_MS);
     const started = now;
     const text = commandText(message);
-    const parsed = parseCommand(text || '帮助', {
-      now,
-      locale: config.service.locale,
-      defaultExpiresMs: config.service.defaultExpiresMs,
-      maxExpiresMs: config.service.maxExpiresMs,
-      maxBulk: config.service.maxBulk,
-    });
+    const parsed = parseCommand(text || '帮助', parseContextFor(config.service, now));
     const staffId = message.senderStaffId ?? message.senderId ?? 'unknown';
     const actor: Actor = {
       platform: 'dingtalk',
@@ -103,7 +99,7 @@ export async function startDingTalkBot(
     const via = await replier.send(message, parts);
     if (via === 'openapi') log('dingtalk-bot: replied through the OpenAPI (session webhook expired)');
     metrics.record(
-      'kind' in parsed ? 'invalid' : parsed.verb,
+      isParseError(parsed) ? 'invalid' : parsed.verb,
       isSuccess(reply) ? 'ok' : reply.kind,
       (Date.now() - started) / 1000,
     );

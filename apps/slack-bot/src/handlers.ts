@@ -2,12 +2,13 @@ import {
   type Actor,
   type BindingService,
   type CommandMetrics,
+  isParseError,
   isSuccess,
   type Locale,
   parseCommand,
+  parseContextFor,
   type Reply,
 } from '@axnbot/chatops';
-import { formatBeijingTime } from '@axnbot/core';
 import type { App, BlockAction, ButtonAction, RespondArguments } from '@slack/bolt';
 import { ACTION_EXTEND, ACTION_UNBIND, renderSlack, type SlackMessage, workingMessage } from './blocks.js';
 import type { SlackBotConfig } from './config.js';
@@ -24,21 +25,13 @@ export interface HandlerDeps {
 /** The slash commands the app answers; `/axn` takes any verb. */
 export const COMMANDS = ['/bind', '/unbind', '/extend', '/axn'] as const;
 
-const DAY_MS = 86_400_000;
-
 /** Registers the slash commands and the card buttons on a Bolt app. */
 export function registerHandlers(app: App, deps: HandlerDeps): void {
   const now = deps.now ?? Date.now;
   const ackWindowMs = deps.ackWindowMs ?? 2_000;
   const { service, config, metrics } = deps;
   const locale: Locale = config.service.locale;
-  const parseContext = () => ({
-    now: now(),
-    locale,
-    defaultExpiresMs: config.service.defaultExpiresMs,
-    maxExpiresMs: config.service.maxExpiresMs,
-    maxBulk: config.service.maxBulk,
-  });
+  const parseContext = () => parseContextFor(config.service, now());
   const render = (reply: Reply, userId: string): SlackMessage =>
     renderSlack(reply, { now: now(), userId, resultVisibility: config.resultVisibility });
 
@@ -51,7 +44,7 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
           ? command.text.trim() || 'help'
           : `${command.command.slice(1)} ${command.text}`;
       const parsed = parseCommand(text, parseContext());
-      const verb = 'kind' in parsed ? 'invalid' : parsed.verb;
+      const verb = isParseError(parsed) ? 'invalid' : parsed.verb;
       const actor: Actor = {
         platform: 'slack',
         userId: command.user_id,
@@ -81,11 +74,9 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
       await ack();
       const started = now();
       const value = action.value ?? '';
-      const [subsId = '', expiresAtText = ''] = value.split(':');
-      const text =
-        kind === 'unbind'
-          ? `unbind ${subsId}`
-          : `extend ${subsId} ${formatBeijingTime(Math.max(Number(expiresAtText) || 0, now()) + DAY_MS)}`;
+      const [subsId = ''] = value.split(':');
+      // "Extend +1d" adds a day to the expiry the binding has now, whatever an older card shows.
+      const text = kind === 'unbind' ? `unbind ${subsId}` : `extend ${subsId} 1d`;
       const parsed = parseCommand(text, parseContext());
       const actor: Actor = {
         platform: 'slack',

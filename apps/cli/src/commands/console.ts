@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { parseCommand, renderText } from '@axnbot/chatops';
+import { parseCommand, parseContextFor, renderText } from '@axnbot/chatops';
 import { ConsoleHistory } from '../history.js';
 import { createRuntime, STATE_DIR } from '../runtime.js';
 
@@ -88,13 +88,7 @@ export async function consoleCommand(
         }
         if (text) {
           history.remember(text);
-          const command = parseCommand(text, {
-            now: now(),
-            locale: runtime.config.locale,
-            defaultExpiresMs: runtime.config.defaultExpiresMs,
-            maxExpiresMs: runtime.config.maxExpiresMs,
-            maxBulk: runtime.config.maxBulk,
-          });
+          const command = parseCommand(text, parseContextFor(runtime.config, now()));
           const reply = await runtime.service.execute(command, {
             ...runtime.actor,
             idempotencyKey: randomUUID(),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { isSuccess, parseCommand, renderText } from '@axnbot/chatops';
+import { isSuccess, parseCommand, parseContextFor, renderText } from '@axnbot/chatops';
 import { createRuntime } from '../runtime.js';
 import { UsageError } from '../usage-error.js';
 
@@ -33,14 +33,7 @@ export async function runCommand(
   if (!text) throw new UsageError('give the command to run, in quotes');
   const runtime = await createRuntime(env);
   try {
-    const now = Date.now();
-    const command = parseCommand(text, {
-      now,
-      locale: runtime.config.locale,
-      defaultExpiresMs: runtime.config.defaultExpiresMs,
-      maxExpiresMs: runtime.config.maxExpiresMs,
-      maxBulk: runtime.config.maxBulk,
-    });
+    const command = parseCommand(text, parseContextFor(runtime.config, Date.now()));
     const reply = await runtime.service.execute(command, { ...runtime.actor, idempotencyKey: randomUUID() });
     out.write(values.json ? `${JSON.stringify(reply)}\n` : `${renderText(reply, { now: Date.now() })}\n`);
     return isSuccess(reply) ? 0 : 1;

@@ -81,6 +81,23 @@ export interface ParseContext {
   readonly maxBulk: number;
 }
 
+/**
+ * The parse context a front end builds from its service config, at `now`: every front end parses with
+ * the same defaults and limits.
+ */
+export function parseContextFor(
+  config: {
+    readonly locale: Locale;
+    readonly defaultExpiresMs: number;
+    readonly maxExpiresMs: number;
+    readonly maxBulk: number;
+  },
+  now: number,
+): ParseContext {
+  const { locale, defaultExpiresMs, maxExpiresMs, maxBulk } = config;
+  return { now, locale, defaultExpiresMs, maxExpiresMs, maxBulk };
+}
+
 /** Whether a parse result is an error. */
 export function isParseError(value: Command | ParseError): value is ParseError {
   return 'kind' in value && value.kind === 'parse-error';
