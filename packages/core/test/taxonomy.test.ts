@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  AxnError,
-  describeError,
-  errorCodeFrom,
-  isKnownErrorCode,
-  KNOWN_ERROR_CODES,
-} from '../src/index.js';
+import { AxnError, describeError, errorCodeFrom, isKnownErrorCode, KNOWN_ERROR_CODES } from '../src/index.js';
 
 const PRODUCT_DOCUMENT_CODES = [
   'OK',
