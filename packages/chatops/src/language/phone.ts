@@ -6,7 +6,7 @@
  * full-width digits (what a Chinese keyboard types) are read as ASCII digits — the same mapping the rest of
  * the command line gets — and then held to the same rules. Digits of other scripts are refused.
  */
-import { isMainlandPhone } from '@axnbot/core';
+import { isMainlandPhone, MAINLAND_LANDLINE } from '@axnbot/core';
 import { normalizeText } from './tokenize.js';
 
 /** The bare digits of a valid number, or `undefined`. */
