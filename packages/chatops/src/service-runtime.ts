@@ -1,9 +1,29 @@
-import { type Credentials, createDyplsClient, type DyplsClient } from '@axnbot/core';
+import {
+  type Credentials,
+  type CredentialsProvider,
+  createDyplsClient,
+  type DyplsClient,
+  defaultCredentialChain,
+} from '@axnbot/core';
 import { BindingService } from './binding-service.js';
 import type { ServiceConfig } from './config.js';
 import type { Ledger } from './ledger/ledger.js';
 import { openLedger } from './ledger/open-ledger.js';
 import { jsonLineLogger, type Logger } from './logger.js';
+
+/**
+ * Keys in the environment are used as they are; otherwise Alibaba Cloud's default chain is asked once
+ * now (a CLI profile, OIDC, the ECS RAM role, a credentials URI…), so that a process with no usable
+ * credentials stops at start-up with one line, not at the first bind.
+ */
+async function chosenCredentials(
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<CredentialsProvider | undefined> {
+  if (env.ALIBABA_CLOUD_ACCESS_KEY_ID) return undefined;
+  const chain = defaultCredentialChain();
+  await chain.getCredentials();
+  return chain;
+}
 
 /** How long a delivery's claim holds without its owner's heartbeat (the service's default). */
 const LEASE_MS = 30_000;
@@ -24,13 +44,14 @@ export interface ServiceRuntime {
 export async function openServiceRuntime(
   config: ServiceConfig,
   env: Readonly<Record<string, string | undefined>>,
-  overrides: { endpoint?: string; credentials?: Credentials; logger?: Logger } = {},
+  overrides: { endpoint?: string; credentials?: Credentials | CredentialsProvider; logger?: Logger } = {},
 ): Promise<ServiceRuntime> {
   const logger = overrides.logger ?? jsonLineLogger();
+  const credentials = overrides.credentials ?? (await chosenCredentials(env));
   const client = createDyplsClient({
     logger,
     endpoint: overrides.endpoint ?? config.endpoint,
-    credentials: overrides.credentials,
+    credentials,
     signature: config.signature,
     timeoutMs: config.timeoutMs,
     maxQps: config.maxQps,

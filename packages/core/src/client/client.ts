@@ -13,7 +13,13 @@ import { canonicalQuery, percentEncode } from '../signing/percent-encode.js';
 import { signRpcV2 } from '../signing/rpc-v2.js';
 import { formatSigningTimestamp } from '../time.js';
 import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff.js';
-import { type Credentials, resolveCredentials } from './credentials.js';
+import {
+  type Credentials,
+  type CredentialsProvider,
+  isCredentialsProvider,
+  resolveCredentials,
+  staticCredentials,
+} from './credentials.js';
 import { TokenBucket } from './token-bucket.js';
 import { exchange, type HttpRequest, type HttpResponse, TransportFailure } from './transport.js';
 
@@ -27,7 +33,7 @@ export interface DyplsClientOptions {
   /** Base URL (`https://dyplsapi.aliyuncs.com`, or an emulator's `http://127.0.0.1:8787`). */
   readonly endpoint?: string;
   /** Credentials; read from `ALIBABA_CLOUD_ACCESS_KEY_ID` / `_SECRET` / `ALIBABA_CLOUD_SECURITY_TOKEN` when absent. */
-  readonly credentials?: Partial<Credentials>;
+  readonly credentials?: Partial<Credentials> | CredentialsProvider;
   /** `v3` (ACS3-HMAC-SHA256, default) or `v2` (HMAC-SHA1). */
   readonly signature?: 'v3' | 'v2';
   /** HTTP method; POST by default (V2 POST sends a form body; V3 keeps parameters in the query). */
@@ -81,7 +87,10 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * endpoint is not an http(s) URL.
  */
 export function createDyplsClient(options: DyplsClientOptions = {}): DyplsClient {
-  const credentials = resolveCredentials(options.credentials, options.env);
+  // Plain keys (given, or from the environment) are checked now; a provider is asked before each try.
+  const provider: CredentialsProvider = isCredentialsProvider(options.credentials)
+    ? options.credentials
+    : staticCredentials(resolveCredentials(options.credentials, options.env));
   const endpoint = parseEndpoint(options.endpoint ?? DEFAULT_ENDPOINT);
   const signature = options.signature ?? 'v3';
   const method = options.method ?? 'POST';
@@ -96,11 +105,15 @@ export function createDyplsClient(options: DyplsClientOptions = {}): DyplsClient
     options.dispatcher ??
     new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 30_000, connections: 64 });
   const bucket = options.maxQps ? new TokenBucket(options.maxQps, now, sleep) : undefined;
-  const redact = redactor(credentials);
   const logger = options.logger ?? silentLogger;
 
   /** Builds one signed try; each try gets its own timestamp and nonce. */
-  function buildRequest(action: string, params: Record<string, string>, tryTimeoutMs: number) {
+  function buildRequest(
+    action: string,
+    params: Record<string, string>,
+    tryTimeoutMs: number,
+    credentials: Credentials,
+  ) {
     const timestamp = formatSigningTimestamp(now());
     const signatureNonce = nonce();
     if (signature === 'v2') {
@@ -206,9 +219,11 @@ export function createDyplsClient(options: DyplsClientOptions = {}): DyplsClient
       if (remaining <= 0) throw timeoutError(action, effect, attempt > 1);
       let failure: AxnError;
       try {
-        const { request, signature: trySignature } = buildRequest(action, params, remaining);
+        const credentials = await provider.getCredentials();
+        const { request, signature: trySignature } = buildRequest(action, params, remaining, credentials);
         const response = await exchange(dispatcher, request);
         // A server may echo what it received; the signature is as private as the secret.
+        const redact = redactor(credentials);
         const outcome = classifyResponse(action, response, (text) => redactValue(redact(text), trySignature));
         if (!(outcome instanceof AxnError)) return outcome;
         // A server-side failure after a write was received may follow the write itself: not repeated.
@@ -272,8 +287,7 @@ export function createDyplsClient(options: DyplsClientOptions = {}): DyplsClient
     },
   };
   Object.defineProperty(client, inspect.custom, {
-    value: () =>
-      `DyplsClient { endpoint: '${endpoint.href}', signature: '${signature}', accessKeyId: '${credentials.accessKeyId}' }`,
+    value: () => `DyplsClient { endpoint: '${endpoint.href}', signature: '${signature}' }`,
   });
   Object.defineProperty(client, 'toJSON', { value: () => ({ endpoint: endpoint.href, signature }) });
   return client;
