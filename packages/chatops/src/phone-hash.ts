@@ -28,6 +28,14 @@ export class PhoneHasher {
     });
   }
 
+  /**
+   * A value that identifies the key without revealing it (an HMAC of a fixed label), so a ledger can
+   * tell at start-up whether it is opened with the key its fingerprints were made with.
+   */
+  keyCheck(): string {
+    return createHmac('sha256', this.key).update('axnbot fingerprint key check v1', 'utf8').digest('hex');
+  }
+
   /** Every fingerprint a binding of these digits may carry: the current one and the legacy HMAC. */
   async all(digits: string): Promise<[current: string, legacy: string]> {
     return [await this.current(digits), createHmac('sha256', this.key).update(digits, 'utf8').digest('hex')];

@@ -6,10 +6,11 @@ import {
   defaultCredentialChain,
 } from '@axnbot/core';
 import { BindingService } from './binding-service.js';
-import type { ServiceConfig } from './config.js';
+import { ConfigError, type ServiceConfig } from './config.js';
 import type { Ledger } from './ledger/ledger.js';
 import { openLedger } from './ledger/open-ledger.js';
 import { jsonLineLogger, type Logger } from './logger.js';
+import { PhoneHasher } from './phone-hash.js';
 
 /**
  * Keys in the environment are used as they are; otherwise Alibaba Cloud's default chain is asked once
@@ -60,6 +61,13 @@ export async function openServiceRuntime(
   let ledger: Ledger;
   try {
     ledger = await openLedger(config.databaseUrl, { logger });
+    // A changed AXN_HASH_KEY would silently make every binding unfindable by its A number: refuse.
+    if ((await ledger.checkFingerprintKey(new PhoneHasher(config.hashKey).keyCheck())) === 'different') {
+      await ledger.close();
+      throw new ConfigError(
+        'AXN_HASH_KEY is not the key this ledger was created with; set the original key again (with another one no binding can be found by its A number).',
+      );
+    }
   } catch (error) {
     await client.close();
     throw error;

@@ -126,6 +126,12 @@ export interface Ledger {
   /** X numbers this ledger has seen in a pool: where to look for a binding of unknown outcome. */
   knownSecretNumbers(poolKey: string): Promise<string[]>;
 
+  /**
+   * Checks the fingerprint key against the one this ledger was first used with (by a check value, never
+   * the key): `first` when none was recorded (it is now), `same`, or `different`.
+   */
+  checkFingerprintKey(checkValue: string): Promise<'first' | 'same' | 'different'>;
+
   recordAudit(event: AuditEvent): Promise<void>;
   /** The newest audit events first. */
   auditEvents(limit: number): Promise<AuditEvent[]>;

@@ -77,4 +77,6 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
    CREATE INDEX IF NOT EXISTS axn_deliveries_open ON axn_deliveries (lease_until) WHERE reply IS NULL;`,
   // Who ended a binding (unbound it), so a second unbind can say when and by whom.
   `ALTER TABLE axn_bindings ADD COLUMN ended_by TEXT;`,
+  // Facts about the ledger itself, such as a check value of the key A's fingerprints are made with.
+  `CREATE TABLE IF NOT EXISTS axn_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);`,
 ];

@@ -291,6 +291,19 @@ export class SqlLedger implements Ledger {
     return rows.map((row) => row.secret_no);
   }
 
+  async checkFingerprintKey(checkValue: string): Promise<'first' | 'same' | 'different'> {
+    // Two processes starting on a fresh ledger together: the insert is conditional, the read decides.
+    const inserted = await this.db.run(
+      "INSERT INTO axn_meta (name, value) VALUES ('fingerprint-key-check', ?) ON CONFLICT (name) DO NOTHING",
+      [checkValue],
+    );
+    if (inserted === 1) return 'first';
+    const [row] = await this.db.query<{ value: string }>(
+      "SELECT value FROM axn_meta WHERE name = 'fingerprint-key-check'",
+    );
+    return row?.value === checkValue ? 'same' : 'different';
+  }
+
   async recordAudit(event: AuditEvent): Promise<void> {
     const [sql, params] = auditStatement(event);
     await this.db.run(sql, params);
