@@ -59,6 +59,8 @@ export interface DyplsClientOptions {
    * when it succeeded, `warn` when it failed; the gateway's string to sign (numbers masked) at `debug`.
    */
   readonly logger?: Logger;
+  /** Told of every call when it ends (for metrics): its action, `OK` or the error code, and its duration. */
+  readonly onCall?: (call: { action: string; code: string; durationMs: number }) => void;
 }
 
 /** A client for one endpoint and one set of credentials. */
@@ -179,6 +181,7 @@ export function createDyplsClient(options: DyplsClientOptions = {}): DyplsClient
     const tries = { count: 0 };
     try {
       const body = await attempt(action, params, effect, tries);
+      options.onCall?.({ action, code: 'OK', durationMs: now() - started });
       logger.debug('aliyun call', {
         action,
         code: 'OK',
@@ -189,6 +192,7 @@ export function createDyplsClient(options: DyplsClientOptions = {}): DyplsClient
       return body;
     } catch (error) {
       if (error instanceof AxnError) {
+        options.onCall?.({ action, code: error.code, durationMs: now() - started });
         logger.warn('aliyun call failed', {
           action,
           code: error.code,
