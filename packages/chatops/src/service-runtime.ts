@@ -10,6 +10,8 @@ import { ConfigError, type ServiceConfig } from './config.js';
 import type { Ledger } from './ledger/ledger.js';
 import { openLedger } from './ledger/open-ledger.js';
 import { jsonLineLogger, type Logger } from './logger.js';
+import type { BotMetrics } from './observability/metrics.js';
+import { timedLedger } from './observability/timed-ledger.js';
 import { PhoneHasher } from './phone-hash.js';
 
 /**
@@ -45,12 +47,20 @@ export interface ServiceRuntime {
 export async function openServiceRuntime(
   config: ServiceConfig,
   env: Readonly<Record<string, string | undefined>>,
-  overrides: { endpoint?: string; credentials?: Credentials | CredentialsProvider; logger?: Logger } = {},
+  overrides: {
+    endpoint?: string;
+    credentials?: Credentials | CredentialsProvider;
+    logger?: Logger;
+    /** Where Aliyun calls, ledger timings and the active-binding count are reported. */
+    metrics?: BotMetrics;
+  } = {},
 ): Promise<ServiceRuntime> {
   const logger = overrides.logger ?? jsonLineLogger();
   const credentials = overrides.credentials ?? (await chosenCredentials(env));
+  const { metrics } = overrides;
   const client = createDyplsClient({
     logger,
+    onCall: metrics ? (call) => metrics.aliyunCall(call) : undefined,
     endpoint: overrides.endpoint ?? config.endpoint,
     credentials,
     signature: config.signature,
@@ -60,7 +70,11 @@ export async function openServiceRuntime(
   });
   let ledger: Ledger;
   try {
-    ledger = await openLedger(config.databaseUrl, { logger });
+    const opened = await openLedger(config.databaseUrl, { logger });
+    ledger = metrics
+      ? timedLedger(opened, (operation, seconds) => metrics.ledgerCall(operation, seconds))
+      : opened;
+    metrics?.countActiveWith(() => opened.countActiveBindings(Date.now()));
     // A changed AXN_HASH_KEY would silently make every binding unfindable by its A number: refuse.
     if ((await ledger.checkFingerprintKey(new PhoneHasher(config.hashKey).keyCheck())) === 'different') {
       await ledger.close();

@@ -123,6 +123,8 @@ export interface Ledger {
   /** Bindings of an A (by its HMAC), newest first. */
   bindingsByPhoneHash(phoneHash: string): Promise<BindingRecord[]>;
   listBindings(query: BindingQuery): Promise<BindingRecord[]>;
+  /** How many bindings are active and unexpired at `now` (for the `axn_bindings_active` gauge). */
+  countActiveBindings(now: number): Promise<number>;
   /** X numbers this ledger has seen in a pool: where to look for a binding of unknown outcome. */
   knownSecretNumbers(poolKey: string): Promise<string[]>;
 

@@ -283,6 +283,14 @@ export class SqlLedger implements Ledger {
     return rows.map(toRecord);
   }
 
+  async countActiveBindings(now: number): Promise<number> {
+    const [row] = await this.db.query<{ count: number | string }>(
+      "SELECT COUNT(*) AS count FROM axn_bindings WHERE status = 'active' AND expires_at > ?",
+      [now],
+    );
+    return Number(row?.count ?? 0);
+  }
+
   async knownSecretNumbers(poolKey: string): Promise<string[]> {
     const rows = await this.db.query<{ secret_no: string }>(
       'SELECT DISTINCT secret_no FROM axn_bindings WHERE pool_key = ? AND secret_no IS NOT NULL ORDER BY secret_no',
