@@ -58,7 +58,7 @@ describe('axn console', () => {
     expect(answers[0]).toMatch(
       /✅ Bound\n138\*\*\*\*8000 → 170 0000 00\d\d ext \d{3} \(北京\)\n {2}dial: tel:\+86170000000\d\d,,\d{3}\n {2}until .* \(Beijing\) · in 2 days/,
     );
-    expect(answers[1]).toMatch(/✅ 绑定成功\n139\*\*\*\*9000 → 170 0000 00\d\d 分机 \d{3} \(上海\)/);
+    expect(answers[1]).toMatch(/✅ 绑定成功\n139\*\*\*\*9000 → 170 0000 00\d\d 分机号 \d{3}（上海）/);
     expect(answers[2]).toContain('did you mean city?');
     expect(answers[3]).toContain('2 live binding(s)');
     expect(answers[4]).toContain('status active');

@@ -2,8 +2,12 @@ import {
   allUsage,
   type BindingView,
   beijingMinute,
+  bindingEnd,
   dialLink,
   groupNumber,
+  type Locale,
+  type PlainPhraseKey,
+  phrase,
   type Reply,
   relativeTime,
   statusLabel,
@@ -38,24 +42,41 @@ function usageLine(line: string): string {
   return line.replace(/</g, '＜').replace(/>/g, '＞').replace(/\n/g, '  \n');
 }
 
-function bindingLines(view: BindingView, zh: boolean, now: number, links: boolean): string[] {
+/** `2026-11-30 12:00（Beijing，in 2 days）`: a time, and how far it is from now. */
+function when(at: number, locale: Locale, now: number): string {
+  return `${beijingMinute(at)}（${phrase('label.beijing', locale)}，${relativeTime(at, now, locale)}）`;
+}
+
+function bindingLines(view: BindingView, locale: Locale, now: number, links: boolean): string[] {
+  const say = (key: PlainPhraseKey) => phrase(key, locale);
+  const ended = bindingEnd(view);
   const lines = [
-    `- **${zh ? 'A号码' : 'A number'}**：${view.phoneMasked}`,
-    `- **${zh ? '隐私号' : 'X number'}**：${view.secretNo ? groupNumber(view.secretNo) : '—'}　**${zh ? '分机' : 'ext'}**：${view.extension ?? '—'}`,
+    `- **${say('label.aNumber')}**：${view.phoneMasked}`,
+    `- **${say('label.xNumber')}**：${view.secretNo ? groupNumber(view.secretNo) : '—'}　**${say('label.ext')}**：${view.extension ?? '—'}`,
   ];
-  if (view.secretNo)
+  // An ended binding reaches nobody: no dial link to tempt anyone.
+  if (view.secretNo && !ended)
     lines.push(
-      `- **${zh ? '拨号' : 'Dial'}**：[${view.secretNo}${view.extension ? `,,${view.extension}` : ''}](${dialLink(view.secretNo, view.extension)})`,
+      `- **${say('label.dial')}**：[${view.secretNo}${view.extension ? `,,${view.extension}` : ''}](${dialLink(view.secretNo, view.extension)})`,
     );
-  if (view.city) lines.push(`- **${zh ? '城市' : 'City'}**：${esc(view.city)}`);
-  lines.push(
-    `- **${zh ? '有效期至' : 'Until'}**：${beijingMinute(view.expiresAt)}（${zh ? '北京时间' : 'Beijing'}，${relativeTime(view.expiresAt, now, zh ? 'zh' : 'en')}）`,
-  );
-  lines.push(`- **${zh ? '绑定ID' : 'SubsId'}**：${view.subsId ?? '—'}`);
-  if (links && view.subsId && view.status === 'active') {
+  if (view.city) lines.push(`- **${say('label.city')}**：${esc(view.city)}`);
+  if (view.cityAsked && view.city)
+    lines.push(`- ${esc(phrase('binding.cityAsked', locale, { asked: view.cityAsked, city: view.city }))}`);
+  if (!ended) lines.push(`- **${say('label.until')}**：${when(view.expiresAt, locale, now)}`);
+  else if (ended.how === 'expired')
+    lines.push(`- **${say('label.expiredAt')}**：${when(ended.at, locale, now)}`);
+  else {
+    lines.push(`- **${say('label.unboundAt')}**：${when(ended.at, locale, now)}`);
+    if (ended.by) lines.push(`- **${say('label.unboundBy')}**：${esc(ended.by)}`);
+  }
+  lines.push(`- **${say('label.subsId')}**：${view.subsId ?? '—'}`);
+  if (links && view.subsId && !ended && view.status === 'active' && view.expiresAt > now) {
+    // The links send the Chinese commands whatever the reader's language, as they always have.
+    const unbind = phrase('command.unbind', 'zh', { target: view.subsId });
+    const extend = phrase('command.extend', 'zh', { target: view.subsId, duration: '1d' });
     lines.push(
       '',
-      `${quickLink(zh ? '解绑' : 'Unbind', `解绑 ${view.subsId}`)}　${quickLink(zh ? '延期 1 天' : 'Extend 1d', `延期 ${view.subsId} 1d`)}`,
+      `${quickLink(say('action.unbind'), unbind)}　${quickLink(say('action.extendDay'), extend)}`,
     );
   }
   return lines;
@@ -66,125 +87,101 @@ function bindingLines(view: BindingView, zh: boolean, now: number, links: boolea
  * also puts it in `at.atUserIds`), split into messages that fit DingTalk's size limit.
  */
 export function renderMarkdown(reply: Reply, options: { now: number; mention?: string }): MarkdownMessage[] {
-  const zh = reply.locale === 'zh';
+  const { locale } = reply;
+  const say = (key: PlainPhraseKey) => phrase(key, locale);
   const { now } = options;
   let title: string;
   let body: string[];
   switch (reply.kind) {
     case 'bound':
-      title = zh ? '绑定成功' : 'Bound';
-      body = [`### ✅ ${title}`, ...bindingLines(reply.binding, zh, now, true)];
+      title = say('reply.bound');
+      body = [`### ✅ ${title}`, ...bindingLines(reply.binding, locale, now, true)];
       break;
     case 'bulk': {
       const ok = reply.items.filter((item) => item.outcome === 'bound').length;
-      title = zh ? `批量绑定 ${ok}/${reply.items.length}` : `Bulk bind ${ok}/${reply.items.length}`;
+      title = phrase('bulk.title', locale, { ok, total: reply.items.length });
       body = [`### ${title}`];
       for (const item of reply.items) {
         if (item.outcome === 'bound')
-          body.push('', `**✅ ${item.phoneMasked}**`, ...bindingLines(item.binding, zh, now, false));
+          body.push('', `**✅ ${item.phoneMasked}**`, ...bindingLines(item.binding, locale, now, false));
         else if (item.outcome === 'error')
           body.push(
             '',
-            `**❌ ${item.phoneMasked}**：${esc(describeError(item.code)[reply.locale].message)}（${item.code}）`,
+            `**❌ ${item.phoneMasked}**：${esc(describeError(item.code)[locale].message)}（${item.code}）`,
           );
         else
           body.push(
             '',
-            `**❓ ${item.phoneMasked}**：${zh ? '结果未知，请用“查询 <A号码>”核对' : 'outcome unknown — check with info'}（ref ${item.ref}）`,
+            `**❓ ${item.phoneMasked}**：${say('bulk.unknown')}（${say('label.ref')} ${item.ref}）`,
           );
       }
       break;
     }
     case 'unbound':
-      title = zh ? '已解绑' : 'Unbound';
-      body = [`### 🔓 ${title}`, ...bindingLines(reply.binding, zh, now, false)];
+      title = say(reply.already ? 'reply.alreadyUnbound' : 'reply.unbound');
+      body = [`### 🔓 ${title}`, ...bindingLines(reply.binding, locale, now, false)];
       break;
     case 'extended':
-      title = zh ? '已延期' : 'Extended';
+      title = say('reply.extended');
       body = [
-        `### ⏩ ${title}（${zh ? '原' : 'was'} ${beijingMinute(reply.previousExpiresAt)}）`,
-        ...bindingLines(reply.binding, zh, now, true),
+        `### ⏩ ${title}（${say('label.was')} ${beijingMinute(reply.previousExpiresAt)}）`,
+        ...bindingLines(reply.binding, locale, now, true),
       ];
       break;
     case 'info':
     case 'list':
       title =
         reply.kind === 'info'
-          ? zh
-            ? '绑定详情'
-            : 'Binding'
-          : zh
-            ? `有效绑定 ${reply.bindings.length} 个`
-            : `${reply.bindings.length} live binding(s)`;
+          ? say('reply.binding')
+          : phrase('reply.liveCount', locale, { count: reply.bindings.length });
       body = [`### ${title}`];
-      if (reply.bindings.length === 0) body.push(zh ? '没有找到绑定。' : 'No binding found.');
+      if (reply.bindings.length === 0) body.push(say('reply.noBinding'));
       for (const view of reply.bindings)
         body.push(
           '',
-          `**${view.phoneMasked}**（${statusLabel(view.status, reply.locale)}）`,
-          ...bindingLines(view, zh, now, true),
+          `**${view.phoneMasked}**（${statusLabel(view.status, locale)}）`,
+          ...bindingLines(view, locale, now, true),
         );
       break;
     case 'help':
-      title = zh ? '帮助' : 'Help';
+      title = say('help.title');
       body = [
-        `### ${zh ? 'axnbot 帮助' : 'axnbot help'}`,
-        ...(reply.topic ? USAGE[reply.topic][reply.locale] : allUsage(reply.locale))
+        `### ${say('help.heading')}`,
+        ...(reply.topic ? USAGE[reply.topic][locale] : allUsage(locale))
           .split('\n')
           .map((line) => `- ${usageLine(line)}`),
       ];
-      body.push(
-        '',
-        zh ? '例如：绑定 13800138000 城市=北京 有效期=2天' : 'Example: bind 13800138000 city=北京 expires=2d',
-      );
+      body.push('', phrase('help.example', locale, { command: say('help.exampleCommand') }));
       break;
     case 'error': {
-      title = zh ? '出错了' : 'Error';
+      title = say('reply.error');
       if (reply.usage !== undefined) {
         body = [`### ⚠️ ${esc(reply.detail)}`];
         if (reply.suggestion) body.push(esc(reply.suggestion));
-        body.push('', `${zh ? '用法' : 'Usage'}：${usageLine(reply.usage)}`);
+        body.push('', `${say('label.usage')}：${usageLine(reply.usage)}`);
       } else {
-        const words = describeError(reply.code)[reply.locale];
+        const words = describeError(reply.code)[locale];
         body = [`### ❌ ${esc(words.message)}`];
         if (reply.detail && reply.detail !== words.message) body.push(esc(reply.detail));
-        body.push(
-          `${zh ? '建议' : 'What to do'}：${esc(words.remedy)}`,
-          `${reply.code}${reply.requestId ? ` · RequestId ${reply.requestId}` : ''}`,
-        );
+        const ids: string[] = [reply.code];
+        if (reply.requestId) ids.push(`${say('label.requestId')} ${reply.requestId}`);
+        // An unexpected failure: the id the operator's log carries too.
+        if (reply.correlationId) ids.push(`${say('label.errorRef')} ${reply.correlationId}`);
+        body.push(`${say('label.remedy')}：${esc(words.remedy)}`, ids.join(' · '));
       }
       break;
     }
     case 'outcome-unknown':
-      title = zh ? '结果未知' : 'Outcome unknown';
+      title = say('reply.outcomeUnknown');
       body = [
         `### ❓ ${title}`,
-        zh
-          ? `${reply.phoneMasked} 的绑定请求已发出，但没有收到应答。请先发送“查询 <A号码>”核对，再决定是否重新绑定（ref ${reply.ref}）。`
-          : `The bind for ${reply.phoneMasked} was sent but no answer came back. Send "info <A number>" to check before binding again (ref ${reply.ref}).`,
+        phrase('unknown.sendCheck', locale, { phone: reply.phoneMasked, ref: reply.ref }),
       ];
       break;
-    case 'denied': {
-      title = zh ? '无权操作' : 'Not allowed';
-      const reasons: Record<typeof reply.reason, [string, string]> = {
-        'user-not-allowed': [
-          '您不在 axnbot 的授权用户名单中。',
-          'You are not on the list of people who may use axnbot.',
-        ],
-        'channel-not-allowed': ['此群未启用 axnbot。', 'axnbot is not enabled in this chat.'],
-        'admin-only': ['只有 axnbot 管理员可以这样做。', 'Only axnbot admins may do that.'],
-        'rate-limited': [
-          '绑定过于频繁，请稍等一分钟再试。',
-          'You are binding too fast; wait a minute and try again.',
-        ],
-        'not-owner': [
-          '只有绑定人或管理员可以修改此绑定。',
-          'Only whoever bound it, or an admin, may change this binding.',
-        ],
-      };
-      body = [`### ⛔ ${reasons[reply.reason][zh ? 0 : 1]}`];
+    case 'denied':
+      title = say('reply.denied');
+      body = [`### ⛔ ${phrase(`denied.${reply.reason}`, locale)}`];
       break;
-    }
   }
   return split(title, body, options.mention);
 }

@@ -123,7 +123,7 @@ describe('robot messages end to end', () => {
     const text = body.markdown.text as string;
     expect(text.startsWith('@staff001\n')).toBe(true);
     expect(text).toContain('**A号码**：138****8000');
-    expect(text).toMatch(/\*\*隐私号\*\*：170 0000 00\d\d　\*\*分机\*\*：\d{3}/);
+    expect(text).toMatch(/\*\*隐私号\*\*：170 0000 00\d\d　\*\*分机号\*\*：\d{3}/);
     expect(text).toMatch(/\[170000000\d\d,,\d{3}\]\(tel:\+86170000000\d\d,,\d{3}\)/);
     expect(text).toContain('**城市**：北京');
     expect(text).toMatch(/\*\*有效期至\*\*：\d{4}-\d\d-\d\d \d\d:\d\d（北京时间，2天后）/);

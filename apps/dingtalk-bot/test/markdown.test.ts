@@ -1,4 +1,4 @@
-import type { BindingView, Reply } from '@axnbot/chatops';
+import { type BindingView, type DenialReason, type Reply, renderText } from '@axnbot/chatops';
 import { beijingToEpoch } from '@axnbot/core';
 import { describe, expect, it } from 'vitest';
 import { MAX_MARKDOWN_CHARS, quickLink, renderMarkdown } from '../src/markdown.js';
@@ -35,7 +35,7 @@ describe('markdown replies', () => {
         '',
         '### ✅ 绑定成功  ',
         '- **A号码**：138****8000  ',
-        '- **隐私号**：170 0000 0001　**分机**：130  ',
+        '- **隐私号**：170 0000 0001　**分机号**：130  ',
         '- **拨号**：[17000000001,,130](tel:+8617000000001,,130)  ',
         '- **城市**：北京  ',
         '- **有效期至**：2026-11-30 12:00（北京时间，2天后）  ',
@@ -91,6 +91,94 @@ describe('markdown replies', () => {
       expect(part.text.startsWith('@staff001')).toBe(true);
     }
     expect(parts.at(-1)?.title).toBe(`有效绑定 60 个 (${parts.length}/${parts.length})`);
+  });
+});
+
+describe('ended bindings, the real city and error refs (issue 10 items 2 and 4)', () => {
+  const unbound: BindingView = { ...view, status: 'unbound', endedAt: NOW - 3_600_000, endedBy: 'bob' };
+  const expired: BindingView = {
+    ...view,
+    status: 'expired',
+    expiresAt: NOW - 7_200_000,
+    endedAt: NOW - 7_200_000,
+  };
+  const text = (reply: Reply) =>
+    renderMarkdown(reply, { now: NOW })
+      .map((message) => message.text)
+      .join('');
+
+  it.each([
+    ['en', '- **Unbound**：2026-11-28 11:00（Beijing，60 minutes ago）', '- **Unbound by**：bob', 'Until'],
+    ['zh', '- **解绑于**：2026-11-28 11:00（北京时间，60分钟前）', '- **解绑人**：bob', '有效期至'],
+  ] as const)(
+    'an unbound binding says when and by whom, with no dial or quick link (%s)',
+    (locale, at, by, until) => {
+      const shown = text({ kind: 'unbound', locale, binding: unbound });
+      expect(shown).toContain(at);
+      expect(shown).toContain(by);
+      expect(shown).not.toContain('tel:');
+      expect(shown).not.toContain('dtmd://');
+      expect(shown).not.toContain(until);
+    },
+  );
+
+  it('says a binding was already unbound', () => {
+    expect(
+      renderMarkdown({ kind: 'unbound', locale: 'en', binding: unbound, already: true }, { now: NOW })[0]
+        ?.title,
+    ).toBe('Already unbound');
+    expect(
+      renderMarkdown({ kind: 'unbound', locale: 'zh', binding: unbound, already: true }, { now: NOW })[0]
+        ?.title,
+    ).toBe('已经解绑过了');
+  });
+
+  it('an expired binding in a list shows when it expired, with no dial or quick link', () => {
+    const shown = text({ kind: 'list', locale: 'zh', scope: 'all', bindings: [expired], truncated: false });
+    expect(shown).toContain('**138****8000**（已过期）');
+    expect(shown).toContain('- **过期于**：2026-11-28 10:00（北京时间，2小时前）');
+    expect(shown).not.toContain('tel:');
+    expect(shown).not.toContain('dtmd://');
+    expect(shown).not.toContain('有效期至');
+  });
+
+  it('offers no quick links once a live binding is past its expiry', () => {
+    expect(
+      text({ kind: 'info', locale: 'zh', bindings: [{ ...view, expiresAt: NOW - 1000 }] }),
+    ).not.toContain('dtmd://');
+    expect(text({ kind: 'info', locale: 'zh', bindings: [view] })).toContain('dtmd://');
+  });
+
+  it.each([
+    ['en', '- no numbers left in 火星; this one is in 杭州'],
+    ['zh', '- 火星没有可用号码，这个号码在杭州'],
+  ] as const)('says when the X number is not in the city asked for (%s)', (locale, said) => {
+    const shown = text({ kind: 'bound', locale, binding: { ...view, city: '杭州', cityAsked: '火星' } });
+    expect(shown).toContain(`${said}  \n`);
+  });
+
+  it.each([
+    ['en', 'local.INTERNAL · error ref err-k3v9q2mtdx'],
+    ['zh', 'local.INTERNAL · 错误编号 err-k3v9q2mtdx'],
+  ] as const)('shows the error ref of an unexpected failure (%s)', (locale, shown) => {
+    expect(
+      text({ kind: 'error', locale, code: 'local.INTERNAL', detail: '', correlationId: 'err-k3v9q2mtdx' }),
+    ).toContain(`${shown}  \n`);
+  });
+
+  it.each(
+    (
+      ['user-not-allowed', 'channel-not-allowed', 'admin-only', 'rate-limited', 'not-owner'] as DenialReason[]
+    ).flatMap(
+      (reason) =>
+        [
+          [reason, 'en'],
+          [reason, 'zh'],
+        ] as const,
+    ),
+  )('refuses %s in the same words as the console (%s)', (reason, locale) => {
+    const reply: Reply = { kind: 'denied', locale, reason };
+    expect(text(reply)).toContain(`### ${renderText(reply, { now: NOW })}  \n`);
   });
 });
 

@@ -2,11 +2,16 @@ import {
   allUsage,
   type BindingView,
   beijingMinute,
+  bindingEnd,
   dialLink,
   groupNumber,
+  type Locale,
+  type PlainPhraseKey,
+  phrase,
   type Reply,
   relativeTime,
   renderText,
+  statusLabel,
   USAGE,
 } from '@axnbot/chatops';
 import { describeError } from '@axnbot/core';
@@ -54,40 +59,73 @@ function esc(text: string): string {
 }
 
 /** `<!date^…>` shows each viewer their local time; the fallback is Beijing time. */
-function slackDate(at: number): string {
-  return `<!date^${Math.floor(at / 1000)}^{date_short_pretty} {time}|${beijingMinute(at)} Beijing>`;
+function slackDate(at: number, locale: Locale): string {
+  return `<!date^${Math.floor(at / 1000)}^{date_short_pretty} {time}|${beijingMinute(at)} ${phrase('label.beijing', locale)}>`;
 }
 
-/** The card of one binding: facts, context line, and (when live) Unbind and Extend buttons. */
+/** A time on a card: each viewer's local time, then Beijing time and how far it is from now. */
+function cardTime(at: number, locale: Locale, now: number): string {
+  return `${slackDate(at, locale)}\n${phrase('time.beijing', locale, { time: beijingMinute(at) })} · ${relativeTime(at, now, locale)}`;
+}
+
+/** `*label*\nvalue`: one field of a card. */
+const field = (label: string, value: string) => mrkdwn(`*${label}*\n${value}`);
+
+/**
+ * The card of one binding: facts, context line, and (when live) Unbind and Extend buttons. An ended
+ * binding shows when (and by whom) it ended instead of its expiry, and offers no dial link and no buttons.
+ */
 export function bindingBlocks(
   view: BindingView,
-  options: { now: number; zh: boolean; headline: string; userId?: string; buttons: boolean },
+  options: { now: number; locale: Locale; headline: string; userId?: string; buttons: boolean },
 ): Block[] {
-  const { zh, now } = options;
+  const { locale, now } = options;
+  const say = (key: PlainPhraseKey) => phrase(key, locale);
+  const ended = bindingEnd(view);
+  const city = view.city ? esc(view.city) : '—';
   const fields = [
-    mrkdwn(`*${zh ? 'A号码' : 'A number'}*\n${view.phoneMasked}`),
-    mrkdwn(`*${zh ? '隐私号' : 'X number'}*\n${view.secretNo ? groupNumber(view.secretNo) : '—'}`),
-    mrkdwn(`*${zh ? '分机号' : 'Extension'}*\n${view.extension ?? '—'}`),
-    mrkdwn(
-      `*${zh ? '拨号' : 'Dial'}*\n${view.secretNo ? `<${dialLink(view.secretNo, view.extension)}|${view.secretNo}${view.extension ? `,,${view.extension}` : ''}>` : '—'}`,
-    ),
-    mrkdwn(`*${zh ? '城市' : 'City'}*\n${view.city ? esc(view.city) : '—'}`),
-    mrkdwn(
-      `*${zh ? '有效期至' : 'Expires'}*\n${slackDate(view.expiresAt)}\n${beijingMinute(view.expiresAt)} (${zh ? '北京时间' : 'Beijing'}) · ${relativeTime(view.expiresAt, now, zh ? 'zh' : 'en')}`,
-    ),
+    field(say('label.aNumber'), view.phoneMasked),
+    field(say('label.xNumber'), view.secretNo ? groupNumber(view.secretNo) : '—'),
+    field(say('label.extension'), view.extension ?? '—'),
   ];
+  // An ended binding reaches nobody: no dial link to tempt anyone.
+  if (!ended)
+    fields.push(
+      field(
+        say('label.dial'),
+        view.secretNo
+          ? `<${dialLink(view.secretNo, view.extension)}|${view.secretNo}${view.extension ? `,,${view.extension}` : ''}>`
+          : '—',
+      ),
+    );
+  fields.push(
+    field(
+      say('label.city'),
+      view.cityAsked && view.city
+        ? `${city}\n_${esc(phrase('binding.cityAsked', locale, { asked: view.cityAsked, city: view.city }))}_`
+        : city,
+    ),
+  );
+  if (!ended) fields.push(field(say('label.expires'), cardTime(view.expiresAt, locale, now)));
+  else if (ended.how === 'expired')
+    fields.push(field(say('label.expiredAt'), cardTime(ended.at, locale, now)));
+  else {
+    fields.push(field(say('label.unboundAt'), cardTime(ended.at, locale, now)));
+    if (ended.by) fields.push(field(say('label.unboundBy'), esc(ended.by)));
+  }
   const context = [
-    `SubsId \`${view.subsId ?? '—'}\``,
-    `${zh ? '绑定人' : 'bound by'} ${options.userId ? `<@${options.userId}>` : esc(view.boundBy)}`,
-    `RequestId \`${view.requestId ?? '—'}\``,
-    `${zh ? '录音' : 'recording'} ${view.recording ? (zh ? '开' : 'on') : zh ? '关' : 'off'}`,
+    `${say('label.subsId')} \`${view.subsId ?? '—'}\``,
+    `${say('label.boundBy')} ${options.userId ? `<@${options.userId}>` : esc(view.boundBy)}`,
+    `${say('label.requestId')} \`${view.requestId ?? '—'}\``,
+    say(view.recording ? 'binding.recordingOn' : 'binding.recordingOff'),
   ];
   const blocks: Block[] = [
     section(options.headline),
     { type: 'section', fields: fields.slice(0, LIMITS.fields) },
     { type: 'context', elements: [mrkdwn(context.join(' · '))] },
   ];
-  if (options.buttons && view.subsId && view.status === 'active') {
+  const live = !ended && view.status === 'active' && view.expiresAt > now;
+  if (options.buttons && view.subsId && live) {
     blocks.push({
       type: 'actions',
       block_id: `axn_binding_${view.subsId}`,
@@ -96,27 +134,29 @@ export function bindingBlocks(
           type: 'button',
           action_id: ACTION_UNBIND,
           style: 'danger',
-          text: plain(zh ? '解绑' : 'Unbind'),
+          text: plain(say('action.unbind')),
           value: view.subsId,
           confirm: {
-            title: plain(zh ? '确认解绑？' : 'Unbind this number?', 100),
+            title: plain(say('action.confirmUnbind'), 100),
             text: mrkdwn(
               clip(
-                zh
-                  ? `${view.phoneMasked} 将立即无法通过 ${groupNumber(view.secretNo ?? '')} 分机 ${view.extension} 接通。`
-                  : `${view.phoneMasked} stops being reachable at ${groupNumber(view.secretNo ?? '')} ext ${view.extension} right away.`,
+                phrase('action.unbindWarning', locale, {
+                  phone: view.phoneMasked,
+                  x: groupNumber(view.secretNo ?? ''),
+                  ext: view.extension ?? '',
+                }),
                 300,
               ),
             ),
-            confirm: plain(zh ? '解绑' : 'Unbind', 30),
-            deny: plain(zh ? '取消' : 'Cancel', 30),
+            confirm: plain(say('action.unbind'), 30),
+            deny: plain(say('action.cancel'), 30),
             style: 'danger',
           },
         },
         {
           type: 'button',
           action_id: ACTION_EXTEND,
-          text: plain(zh ? '延期 1 天' : 'Extend +1d'),
+          text: plain(say('action.extendDayPlus')),
           value: `${view.subsId}:${view.expiresAt}`,
         },
       ],
@@ -133,47 +173,48 @@ export function renderSlack(
   reply: Reply,
   options: { now: number; userId?: string; resultVisibility: 'in_channel' | 'ephemeral' },
 ): SlackMessage {
-  const zh = reply.locale === 'zh';
+  const { locale } = reply;
   const { now } = options;
   const result = options.resultVisibility;
   const text = clip(renderText(reply, { now }), LIMITS.sectionText);
+  const labelled = (label: string, value: string) => phrase('punct.labelled', locale, { label, value });
+  const aside = (value: string) => phrase('punct.aside', locale, { text: value });
+  /** `*170 0000 0001* ext *130*`: where a binding answers. */
+  const slot = (view: BindingView) =>
+    `*${groupNumber(view.secretNo ?? '')}* ${phrase('label.ext', locale)} *${view.extension ?? '—'}*`;
   /** A card that replaces the one a button was clicked on. */
   const replacedCard = (binding: BindingView, headline: string, buttons: boolean): SlackMessage => ({
     text,
     response_type: result,
     replace_original: true,
-    blocks: bindingBlocks(binding, { now, zh, headline, userId: options.userId, buttons }),
+    blocks: bindingBlocks(binding, { now, locale, headline, userId: options.userId, buttons }),
   });
   switch (reply.kind) {
     case 'bound': {
       const b = reply.binding;
-      const headline = zh
-        ? `✅ *${b.phoneMasked}* 可通过 *${groupNumber(b.secretNo ?? '')}* 分机 *${b.extension}* 接通`
-        : `✅ *${b.phoneMasked}* is reachable at *${groupNumber(b.secretNo ?? '')}* ext *${b.extension}*`;
+      const headline = `✅ ${phrase('reply.reachable', locale, {
+        phone: `*${b.phoneMasked}*`,
+        x: `*${groupNumber(b.secretNo ?? '')}*`,
+        ext: `*${b.extension}*`,
+      })}`;
       return {
         text,
         response_type: result,
-        blocks: bindingBlocks(b, { now, zh, headline, userId: options.userId, buttons: true }),
+        blocks: bindingBlocks(b, { now, locale, headline, userId: options.userId, buttons: true }),
       };
     }
     case 'bulk': {
       const blocks: Block[] = [];
       const ok = reply.items.filter((item) => item.outcome === 'bound').length;
-      blocks.push(
-        section(
-          zh
-            ? `*批量绑定：成功 ${ok}/${reply.items.length}*`
-            : `*Bulk bind: ${ok} of ${reply.items.length} bound*`,
-        ),
-      );
+      blocks.push(section(`*${phrase('bulk.summary', locale, { ok, total: reply.items.length })}*`));
       const lines = reply.items.map((item) => {
         if (item.outcome === 'bound') {
           const b = item.binding;
-          return `✅ ${b.phoneMasked} → *${groupNumber(b.secretNo ?? '')}* ext *${b.extension}* · <${dialLink(b.secretNo ?? '', b.extension)}|dial> · SubsId \`${b.subsId}\``;
+          return `✅ ${b.phoneMasked} → ${slot(b)} · <${dialLink(b.secretNo ?? '', b.extension)}|${phrase('label.dialLower', locale)}> · ${phrase('label.subsId', locale)} \`${b.subsId}\``;
         }
         if (item.outcome === 'error')
-          return `❌ ${item.phoneMasked}: ${esc(describeError(item.code)[reply.locale].message)} (\`${item.code}\`)`;
-        return `❓ ${item.phoneMasked}: ${zh ? '结果未知，请用 /axn info 核对' : 'outcome unknown — check with /axn info'} (ref \`${item.ref}\`)`;
+          return `❌ ${labelled(item.phoneMasked, esc(describeError(item.code)[locale].message))}${aside(`\`${item.code}\``)}`;
+        return `❓ ${labelled(item.phoneMasked, phrase('bulk.unknownSlash', locale))}${aside(`${phrase('label.ref', locale)} \`${item.ref}\``)}`;
       });
       // Several lines per section, within the 3000-character limit and 50 blocks.
       let chunk = '';
@@ -187,20 +228,18 @@ export function renderSlack(
       if (chunk) blocks.push(section(chunk));
       return { text, response_type: ok > 0 ? result : 'ephemeral', blocks: blocks.slice(0, LIMITS.blocks) };
     }
-    case 'unbound':
+    case 'unbound': {
+      const phone = `*${reply.binding.phoneMasked}*`;
       return replacedCard(
         reply.binding,
-        zh ? `🔓 已解绑 *${reply.binding.phoneMasked}*` : `🔓 Unbound *${reply.binding.phoneMasked}*`,
+        `🔓 ${phrase(reply.already ? 'reply.alreadyUnboundPhone' : 'reply.unboundPhone', locale, { phone })}`,
         false,
       );
+    }
     case 'extended': {
       const until = beijingMinute(reply.binding.expiresAt);
       const was = beijingMinute(reply.previousExpiresAt);
-      return replacedCard(
-        reply.binding,
-        zh ? `⏩ 已延期至 ${until}（原 ${was}）` : `⏩ Extended to ${until} (was ${was})`,
-        true,
-      );
+      return replacedCard(reply.binding, `⏩ ${phrase('reply.extendedTo', locale, { until, was })}`, true);
     }
     case 'info':
     case 'list': {
@@ -210,26 +249,23 @@ export function renderSlack(
       if (reply.kind === 'list')
         blocks.push(
           section(
-            zh
-              ? `*有效绑定 ${views.length} 个*${reply.truncated ? '（仅显示部分）' : ''}`
-              : `*${views.length} live binding(s)*${reply.truncated ? ' (first ones shown)' : ''}`,
+            `*${phrase('reply.liveCount', locale, { count: views.length })}*${reply.truncated ? phrase('reply.firstOnesShown', locale) : ''}`,
           ),
         );
       // Each card is up to 4 blocks; stay within 50.
       for (const view of views.slice(0, 12)) {
-        const headline = `*${view.phoneMasked}* → ${view.secretNo ? `*${groupNumber(view.secretNo)}* ext *${view.extension ?? '—'}*` : zh ? 'X号码未知' : 'X not known yet'} · ${view.status}`;
-        blocks.push(...bindingBlocks(view, { now, zh, headline, buttons: true }), { type: 'divider' });
+        const where = view.secretNo ? slot(view) : phrase('binding.xUnknown', locale);
+        const headline = `*${view.phoneMasked}* → ${where} · ${statusLabel(view.status, locale)}`;
+        blocks.push(...bindingBlocks(view, { now, locale, headline, buttons: true }), { type: 'divider' });
       }
       return { text, response_type: 'ephemeral', blocks: blocks.slice(0, LIMITS.blocks) };
     }
     case 'help': {
-      const usage = reply.topic ? USAGE[reply.topic][reply.locale] : allUsage(reply.locale);
-      const intro = zh
-        ? '*axnbot* 把真实号码隐藏在隐私号和分机号后面。'
-        : '*axnbot* hides a real number behind a privacy number and an extension.';
-      const examples = zh
-        ? '例如：`/bind 13800138000 城市=北京 有效期=2天`'
-        : 'Example: `/bind 13800138000 city=北京 expires=2d`';
+      const usage = reply.topic ? USAGE[reply.topic][locale] : allUsage(locale);
+      const intro = phrase('help.summary', locale, { name: '*axnbot*' });
+      const examples = phrase('help.example', locale, {
+        command: `\`${phrase('help.exampleSlashCommand', locale)}\``,
+      });
       return {
         text,
         response_type: 'ephemeral',
@@ -250,18 +286,17 @@ export function renderSlack(
           blocks: [section(lines.join('\n')), section(`\`\`\`${reply.usage}\`\`\``)],
         };
       }
-      const words = describeError(reply.code)[reply.locale];
+      const words = describeError(reply.code)[locale];
       const blocks: Block[] = [
         section(
-          `❌ *${esc(words.message)}*${reply.detail && reply.detail !== words.message ? `\n${esc(reply.detail)}` : ''}\n${zh ? '建议' : 'What to do'}: ${esc(words.remedy)}`,
+          `❌ *${esc(words.message)}*${reply.detail && reply.detail !== words.message ? `\n${esc(reply.detail)}` : ''}\n${labelled(phrase('label.remedy', locale), esc(words.remedy))}`,
         ),
       ];
-      blocks.push({
-        type: 'context',
-        elements: [
-          mrkdwn(`\`${reply.code}\`${reply.requestId ? ` · RequestId \`${reply.requestId}\`` : ''}`),
-        ],
-      });
+      const ids = [`\`${reply.code}\``];
+      if (reply.requestId) ids.push(`${phrase('label.requestId', locale)} \`${reply.requestId}\``);
+      // An unexpected failure: the id the operator's log carries too.
+      if (reply.correlationId) ids.push(`${phrase('label.errorRef', locale)} \`${reply.correlationId}\``);
+      blocks.push({ type: 'context', elements: [mrkdwn(ids.join(' · '))] });
       return { text, response_type: 'ephemeral', blocks };
     }
     case 'outcome-unknown':
@@ -272,10 +307,7 @@ export function renderSlack(
 }
 
 /** The quick "working…" answer when the reply takes longer than Slack's ack window allows. */
-export function workingMessage(zh: boolean): SlackMessage {
-  return {
-    text: zh ? '⏳ 处理中…' : '⏳ Working on it…',
-    response_type: 'ephemeral',
-    blocks: [section(zh ? '⏳ 处理中…' : '⏳ Working on it…')],
-  };
+export function workingMessage(locale: Locale): SlackMessage {
+  const working = `⏳ ${phrase('reply.working', locale)}`;
+  return { text: working, response_type: 'ephemeral', blocks: [section(working)] };
 }

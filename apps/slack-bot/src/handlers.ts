@@ -58,7 +58,7 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
       if (early) {
         await ack(asResponse(render(early.reply, command.user_id)));
       } else {
-        await ack(asResponse(workingMessage(locale === 'zh')));
+        await ack(asResponse(workingMessage(locale)));
         const { reply, firstDelivery } = await work;
         // A redelivery that had to wait: the first delivery posts the result; posting it again would duplicate it.
         if (firstDelivery) await respond(asResponse(render(reply, command.user_id)));

@@ -1,7 +1,7 @@
 import type { BindingView, Reply } from '@axnbot/chatops';
 import { beijingToEpoch } from '@axnbot/core';
 import { describe, expect, it } from 'vitest';
-import { type Block, LIMITS, renderSlack } from '../src/blocks.js';
+import { type Block, bindingBlocks, LIMITS, renderSlack } from '../src/blocks.js';
 
 const NOW = beijingToEpoch(2026, 11, 28, 12, 0, 0);
 const view: BindingView = {
@@ -41,7 +41,14 @@ const replies: Array<[string, Reply]> = [
       ],
     },
   ],
-  ['unbound', { kind: 'unbound', locale: 'en', binding: { ...view, status: 'unbound' } }],
+  [
+    'unbound',
+    {
+      kind: 'unbound',
+      locale: 'en',
+      binding: { ...view, status: 'unbound', endedAt: NOW - 3_600_000, endedBy: 'bob' },
+    },
+  ],
   [
     'extended',
     {
@@ -160,5 +167,102 @@ describe('Block Kit renderer', () => {
       { now: NOW, resultVisibility: 'in_channel' },
     );
     expect(JSON.stringify(message.blocks)).toContain('&lt;!channel&gt; &amp; co');
+  });
+});
+
+describe('ended bindings, the real city and error refs (issue 10 items 2 and 4)', () => {
+  const unbound: BindingView = { ...view, status: 'unbound', endedAt: NOW - 3_600_000, endedBy: 'bob' };
+  const expired: BindingView = {
+    ...view,
+    status: 'expired',
+    expiresAt: NOW - 7_200_000,
+    endedAt: NOW - 7_200_000,
+  };
+  const render = (reply: Reply) =>
+    renderSlack(reply, { now: NOW, userId: 'U1', resultVisibility: 'in_channel' });
+  const fieldTexts = (blocks: Block[]): string[] =>
+    blocks.flatMap((block) => (block.fields ?? []).map((field: { text: string }) => field.text));
+
+  it.each(['en', 'zh'] as const)(
+    'an unbound card says when and by whom, with no dial link, expiry or buttons (%s)',
+    (locale) => {
+      const message = render({ kind: 'unbound', locale, binding: unbound });
+      const json = JSON.stringify(message);
+      expect(json).not.toContain('tel:');
+      expect(message.blocks.some((block) => block.type === 'actions')).toBe(false);
+      const fields = fieldTexts(message.blocks);
+      const [unboundAt, unboundBy, dial, expires] =
+        locale === 'zh'
+          ? ['*解绑于*', '*解绑人*\nbob', '*拨号*', '*有效期至*']
+          : ['*Unbound*', '*Unbound by*\nbob', '*Dial*', '*Expires*'];
+      expect(fields.find((text) => text.startsWith(unboundAt))).toMatch(/2026-11-28 11:00/);
+      expect(fields).toContain(unboundBy);
+      expect(fields.some((text) => text.startsWith(dial) || text.startsWith(expires))).toBe(false);
+      // The text fallback says the same: no "until".
+      expect(message.text).not.toMatch(locale === 'zh' ? /有效期至/ : /until/);
+    },
+  );
+
+  it('says a binding was already unbound', () => {
+    expect(
+      render({ kind: 'unbound', locale: 'en', binding: unbound, already: true }).blocks[0]?.text.text,
+    ).toBe('🔓 Already unbound *138****8000*');
+    expect(
+      render({ kind: 'unbound', locale: 'zh', binding: unbound, already: true }).blocks[0]?.text.text,
+    ).toBe('🔓 *138****8000* 已经解绑过了');
+  });
+
+  it('an expired binding shows when it expired, no dial link and no buttons', () => {
+    const message = render({ kind: 'info', locale: 'en', bindings: [expired] });
+    expect(JSON.stringify(message)).not.toContain('tel:');
+    expect(message.blocks.some((block) => block.type === 'actions')).toBe(false);
+    expect(fieldTexts(message.blocks).find((text) => text.startsWith('*Expired*'))).toMatch(
+      /2026-11-28 10:00/,
+    );
+    expect(message.blocks[0]?.text.text).toBe('*138****8000* → *170 0000 0001* ext *130* · expired');
+  });
+
+  it('offers Unbind and Extend only on a live card', () => {
+    const actions = (binding: BindingView) =>
+      bindingBlocks(binding, { now: NOW, locale: 'en', headline: 'h', buttons: true }).filter(
+        (block) => block.type === 'actions',
+      ).length;
+    expect(actions(view)).toBe(1);
+    expect(actions(unbound)).toBe(0);
+    expect(actions(expired)).toBe(0);
+    // Past its expiry but not yet marked expired: it reaches nobody, so nothing to unbind or extend.
+    expect(actions({ ...view, expiresAt: NOW - 1000 })).toBe(0);
+  });
+
+  it('translates the status word on a Chinese card', () => {
+    const message = render({ kind: 'list', locale: 'zh', scope: 'mine', bindings: [view], truncated: false });
+    expect(message.blocks[1]?.text.text).toBe('*138****8000* → *170 0000 0001* 分机号 *130* · 生效中');
+    expect(JSON.stringify(message.blocks)).not.toContain('active');
+  });
+
+  it.each([
+    ['en', 'no numbers left in 火星; this one is in 杭州'],
+    ['zh', '火星没有可用号码，这个号码在杭州'],
+  ] as const)('says when the X number is not in the city asked for (%s)', (locale, said) => {
+    const message = render({ kind: 'bound', locale, binding: { ...view, city: '杭州', cityAsked: '火星' } });
+    const city = fieldTexts(message.blocks).find((text) =>
+      text.startsWith(locale === 'zh' ? '*城市*' : '*City*'),
+    );
+    expect(city).toBe(`${locale === 'zh' ? '*城市*' : '*City*'}\n杭州\n_${said}_`);
+  });
+
+  it.each([
+    ['en', 'error ref `err-k3v9q2mtdx`'],
+    ['zh', '错误编号 `err-k3v9q2mtdx`'],
+  ] as const)('shows the error ref of an unexpected failure (%s)', (locale, shown) => {
+    const message = render({
+      kind: 'error',
+      locale,
+      code: 'local.INTERNAL',
+      detail: '',
+      correlationId: 'err-k3v9q2mtdx',
+    });
+    const context = message.blocks.find((block) => block.type === 'context');
+    expect(context?.elements[0].text).toBe(`\`local.INTERNAL\` · ${shown}`);
   });
 });

@@ -2,6 +2,7 @@ import type { Work } from './delivery-runner.js';
 import { DeliveryRunner, type DeliveryTimers, systemTimers } from './delivery-runner.js';
 import type { Command, Locale, ParseError, StateChange } from './language/commands.js';
 import type { BindingOutcome } from './ledger/ledger.js';
+import { phrase } from './phrases.js';
 import type { Actor } from './policy.js';
 import type { BulkItem, Reply } from './replies.js';
 import { scrubPhones } from './scrub.js';
@@ -125,7 +126,12 @@ export class BindingService {
     );
     if (result.state === 'in-progress') {
       return {
-        reply: { kind: 'error', locale, code: 'local.OUTCOME_UNKNOWN', detail: stillHandling[locale] },
+        reply: {
+          kind: 'error',
+          locale,
+          code: 'local.OUTCOME_UNKNOWN',
+          detail: phrase('service.stillHandling', locale),
+        },
         firstDelivery: false,
       };
     }
@@ -159,7 +165,12 @@ export class BindingService {
     if (open.length === 0) {
       if (command && actor && command.verb !== 'bind') return this.change(command, actor);
       return {
-        reply: { kind: 'error', locale, code: 'local.OUTCOME_UNKNOWN', detail: interrupted[locale] },
+        reply: {
+          kind: 'error',
+          locale,
+          code: 'local.OUTCOME_UNKNOWN',
+          detail: phrase('service.interrupted', locale),
+        },
         outcomes: [],
       };
     }
@@ -183,13 +194,3 @@ export class BindingService {
       : this.changes.extend(command.target, command.change, command.locale, actor);
   }
 }
-
-const stillHandling: Record<Locale, string> = {
-  en: 'This message is still being handled; check with list in a moment.',
-  zh: '这条消息仍在处理中，请稍后用“列表”查看。',
-};
-
-const interrupted: Record<Locale, string> = {
-  en: 'axnbot stopped while handling this message; check the binding with info before trying again.',
-  zh: 'axnbot 处理这条消息时中断，请先用“查询”确认绑定情况再重试。',
-};

@@ -5,6 +5,7 @@
  * - {@link BindingService}: Command + Actor → Reply (policy, idempotency, API, ledger, audit)
  * - {@link openLedger}: the ledger on SQLite or PostgreSQL
  * - {@link renderText}: a Reply as terminal text
+ * - {@link phrase}: every sentence and label users see, in English and Chinese (the phrase catalogue)
  * @packageDocumentation
  */
 export { BindingService, type BindingServiceDeps } from './binding-service.js';
@@ -38,6 +39,15 @@ export { sqliteDriver } from './ledger/sqlite-driver.js';
 export { jsonLineLogger, type LogFields, type Logger, silentLogger } from './logger.js';
 export { CommandMetrics } from './metrics.js';
 export { PhoneHasher } from './phone-hash.js';
+export {
+  PHRASES,
+  type PhraseKey,
+  type PhraseSlots,
+  type PhraseValues,
+  type PlainPhraseKey,
+  phrase,
+  type SlotsOf,
+} from './phrases.js';
 export { type Actor, LOOKUP_MISS_BURST, Policy, type PolicyRules } from './policy.js';
 export { beijingMinute, renderText, statusLabel, type TextRenderOptions } from './render-text.js';
 export * from './replies.js';

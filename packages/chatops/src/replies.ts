@@ -109,3 +109,22 @@ export function isSuccess(reply: Reply): boolean {
   if (reply.kind === 'bulk') return reply.items.every((item) => item.outcome === 'bound');
   return reply.kind !== 'error' && reply.kind !== 'denied' && reply.kind !== 'outcome-unknown';
 }
+
+/** How a binding stopped reaching A: unbound (and by whom) or expired, and when. */
+export interface BindingEnd {
+  readonly how: 'unbound' | 'expired';
+  readonly at: number;
+  readonly by: string | null;
+}
+
+/**
+ * Whether a binding has ended, and how: every renderer shows an ended binding the same way (when and by
+ * whom, and no dial link, no "until", no buttons). Answers `undefined` for a binding that may still
+ * reach A.
+ */
+export function bindingEnd(view: BindingView): BindingEnd | undefined {
+  if (view.endedAt === null) return undefined;
+  return view.status === 'unbound'
+    ? { how: 'unbound', at: view.endedAt, by: view.endedBy }
+    : { how: 'expired', at: view.endedAt, by: null };
+}

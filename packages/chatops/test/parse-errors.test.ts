@@ -49,7 +49,7 @@ describe('option errors name the key as the user typed it', () => {
     [`bind 13800138000 城市=${'长'.repeat(33)}`, `城市: the city "${'长'.repeat(33)}" is too long`],
     ['bind 13800138000 pool=键', 'pool: the pool key "键" is not valid.'],
     ['绑定 13800138000 号池=键', '号池：号池“键”无效。'],
-    ['绑定 13800138000 record=也许', 'record：“也许”不是 是/否。'],
+    ['绑定 13800138000 record=也许', 'record：“也许”应为“是”或“否”。'],
   ])('%s', (text, message) => {
     expect(bad(text).message).toContain(message);
   });

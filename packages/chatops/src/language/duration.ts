@@ -1,4 +1,6 @@
 import { beijingParts, beijingToEpoch } from '@axnbot/core';
+import { phrase } from '../phrases.js';
+import type { Locale } from './commands.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -69,38 +71,32 @@ export function parseExpiry(text: string, now: number): number | undefined {
 }
 
 /** A compact duration for people: `2d`, `3h 20m`, `45m` (or `2天`, `3小时20分钟`). */
-export function formatDuration(ms: number, locale: 'en' | 'zh'): string {
+export function formatDuration(ms: number, locale: Locale): string {
   const minutes = Math.max(0, Math.round(ms / MINUTE));
   const days = Math.floor(minutes / 1440);
   const hours = Math.floor((minutes % 1440) / 60);
   const mins = minutes % 60;
   const parts: string[] = [];
-  if (locale === 'zh') {
-    if (days) parts.push(`${days}天`);
-    if (hours) parts.push(`${hours}小时`);
-    if (mins && days === 0) parts.push(`${mins}分钟`);
-    return parts.join('') || '不到1分钟';
-  }
-  if (days) parts.push(`${days}d`);
-  if (hours) parts.push(`${hours}h`);
-  if (mins && days === 0) parts.push(`${mins}m`);
-  return parts.join(' ') || 'under a minute';
+  if (days) parts.push(phrase('duration.days', locale, { n: days }));
+  if (hours) parts.push(phrase('duration.hours', locale, { n: hours }));
+  if (mins && days === 0) parts.push(phrase('duration.minutes', locale, { n: mins }));
+  if (parts.length === 0) return phrase('duration.underAMinute', locale);
+  return parts.reduce((first, second) => phrase('punct.then', locale, { first, second }));
 }
 
-/** "in 2 days" / "2天后", or "expired 3 hours ago" / "已过期3小时". */
-export function relativeTime(at: number, now: number, locale: 'en' | 'zh'): string {
+/** "in 2 days" / "2天后", or "3 hours ago" / "3小时前". */
+export function relativeTime(at: number, now: number, locale: Locale): string {
   const delta = at - now;
   const span = humanSpan(Math.abs(delta), locale);
-  if (locale === 'zh') return delta >= 0 ? `${span}后` : `${span}前`;
-  return delta >= 0 ? `in ${span}` : `${span} ago`;
+  return phrase(delta >= 0 ? 'time.future' : 'time.past', locale, { span });
 }
 
-function humanSpan(ms: number, locale: 'en' | 'zh'): string {
-  const [value, unitEn, unitZh] =
+function humanSpan(ms: number, locale: Locale): string {
+  const [n, one, many] =
     ms >= 36 * HOUR
-      ? [Math.round(ms / DAY), 'day', '天']
+      ? ([Math.round(ms / DAY), 'span.day', 'span.days'] as const)
       : ms >= 90 * MINUTE
-        ? [Math.round(ms / HOUR), 'hour', '小时']
-        : [Math.max(1, Math.round(ms / MINUTE)), 'minute', '分钟'];
-  return locale === 'zh' ? `${value}${unitZh}` : `${value} ${unitEn}${value === 1 ? '' : 's'}`;
+        ? ([Math.round(ms / HOUR), 'span.hour', 'span.hours'] as const)
+        : ([Math.max(1, Math.round(ms / MINUTE)), 'span.minute', 'span.minutes'] as const);
+  return phrase(n === 1 ? one : many, locale, { n });
 }

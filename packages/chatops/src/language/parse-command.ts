@@ -1,4 +1,5 @@
 import { expectCity, extension, outId, poolKey, secretNumber } from '@axnbot/core';
+import { type PhraseKey, type PhraseValues, phrase } from '../phrases.js';
 import type {
   BindOptions,
   Command,
@@ -75,93 +76,35 @@ const OPTION_NAMES: Record<OptionKey, Record<Locale, string>> = {
 const YES = new Set(['yes', 'y', 'true', 'on', '1', '是', '开', '开启', '要']);
 const NO = new Set(['no', 'n', 'false', 'off', '0', '否', '关', '关闭', '不要']);
 
-/** Error texts, with `{token}`-style slots. */
-const TEXT = {
-  empty: { en: 'Type a command.', zh: '请输入命令。' },
-  unknownVerb: { en: '"{token}" is not a command.', zh: '“{token}”不是命令。' },
-  unclosedQuote: { en: 'A quote is not closed: {token}', zh: '引号没有闭合：{token}' },
-  unknownKey: { en: '"{token}" is not an option of bind.', zh: '“{token}”不是绑定的选项。' },
-  repeatedKey: { en: '{token} is given twice.', zh: '{token} 重复了。' },
-  emptyValue: { en: '{token} needs a value, e.g. {example}.', zh: '{token} 需要一个值，例如 {example}。' },
-  notPhone: {
-    en: '"{token}" is not a phone number (11-digit mobile, or landline with area code).',
-    zh: '“{token}”不是有效的电话号码（11位手机号，或带区号的固话）。',
-  },
-  noPhone: { en: 'Give at least one A number to bind.', zh: '请至少给出一个要绑定的A号码。' },
-  tooMany: {
-    en: 'At most {max} numbers in one bind; you gave {count}.',
-    zh: '一次最多绑定 {max} 个号码，您给了 {count} 个。',
-  },
-  badExpiry: {
-    en: '"{token}" is not a duration (2d, 3h, 1d12h) or a Beijing time (2026-12-01 18:00).',
-    zh: '“{token}”不是时长（2天、3小时）或北京时间（2026-12-01 18:00）。',
-  },
-  tooSoon: {
-    en: 'The expiry {token} must be more than a minute from now.',
-    zh: '过期时间 {token} 必须在1分钟以后。',
-  },
-  tooLate: {
-    en: 'The expiry {token} is beyond the limit of {max} from now.',
-    zh: '过期时间 {token} 超出上限（{max}）。',
-  },
-  badExtension: {
-    en: '{key}: the extension "{token}" must be 1–3 digits.',
-    zh: '{key}：分机号“{token}”必须是1-3位数字。',
-  },
-  extensionNeedsX: {
-    en: 'An extension needs an X number too: add x=<X number>.',
-    zh: '指定分机号时必须同时指定号码=<X号码>。',
-  },
-  extensionBulk: {
-    en: 'ext= and x= bind a single number; remove them to bind several.',
-    zh: '分机=和号码=只能用于单个号码；批量绑定请去掉。',
-  },
-  badX: {
-    en: '{key}: "{token}" is not an X number (digits only).',
-    zh: '{key}：“{token}”不是有效的X号码（只能是数字）。',
-  },
-  badB: {
-    en: '{key}: "{token}" is not a phone number (11-digit mobile, or landline with area code).',
-    zh: '{key}：“{token}”不是有效的电话号码（11位手机号，或带区号的固话）。',
-  },
-  badRecord: { en: '{key}: "{token}" is not yes or no.', zh: '{key}：“{token}”不是 是/否。' },
-  // {token} is the key as typed (`out`, `outid`, `业务号`): echoing 900 bytes back helps nobody.
-  outTooLong: {
-    en: '{token} is {bytes} bytes; at most 255.',
-    zh: '{token} 有 {bytes} 字节，最多 255 字节。',
-  },
-  badCity: {
-    en: '{key}: the city "{token}" is too long (at most 32 characters).',
-    zh: '{key}：城市“{token}”太长（最多32个字符）。',
-  },
-  badPool: { en: '{key}: the pool key "{token}" is not valid.', zh: '{key}：号池“{token}”无效。' },
-  noTarget: {
-    en: 'Say which binding: a SubsId, an A number, or X#ext.',
-    zh: '请指定绑定：绑定ID、A号码或 X号码#分机。',
-  },
-  badTarget: {
-    en: '"{token}" is not a SubsId, an A number or X#ext.',
-    zh: '“{token}”不是绑定ID、A号码或 X号码#分机。',
-  },
-  noExpiry: {
-    en: 'Say until when: a duration (2d) or a Beijing time.',
-    zh: '请给出延期到何时：时长（2天）或北京时间。',
-  },
-  extraWords: { en: '"{token}" was not expected here.', zh: '这里不需要“{token}”。' },
-  badScope: { en: '"{token}" must be mine or all.', zh: '“{token}”应为 我的 或 全部。' },
-  badTopic: { en: '"{token}" is not a command to explain.', zh: '“{token}”不是可说明的命令。' },
-  didYouMean: { en: 'did you mean {token}?', zh: '您是不是想输入 {token}？' },
-} satisfies Record<string, Record<Locale, string>>;
+/** A refusal's phrase: `parse.<name>` in the catalogue. */
+type RefusalKey = PhraseKey extends infer K ? (K extends `parse.${infer Name}` ? Name : never) : never;
 
-type TextKey = keyof typeof TEXT;
+/** A refusal's slots besides `{token}` (which is always the shown token). */
+type RefusalVars<K extends RefusalKey> = Omit<PhraseValues<`parse.${K}`>, 'token'>;
 
-class Refusal {
+/**
+ * {@link phrase} for any refusal: every refusal phrase may show the token, and its other slots were
+ * checked by the compiler where the {@link Refusal} was made.
+ */
+const fillRefusal = phrase as (
+  key: `parse.${RefusalKey}`,
+  locale: Locale,
+  values: Readonly<Record<string, string | number>>,
+) => string;
+
+class Refusal<K extends RefusalKey = RefusalKey> {
+  readonly vars: RefusalVars<K> | undefined;
+  readonly suggestion: string | undefined;
   constructor(
-    readonly key: TextKey,
+    readonly key: K,
     readonly token?: string,
-    readonly vars: Record<string, string | number> = {},
-    readonly suggestion?: string,
-  ) {}
+    // The compiler asks for exactly the phrase's other slots, and for none when it has none.
+    ...rest: [keyof RefusalVars<K>] extends [never]
+      ? [vars?: RefusalVars<K>, suggestion?: string]
+      : [vars: RefusalVars<K>, suggestion?: string]
+  ) {
+    [this.vars, this.suggestion] = rest;
+  }
 }
 
 /**
@@ -184,10 +127,6 @@ function shown(token: string): string {
   return token.length > 40 ? `${token.slice(0, 40)}…` : token;
 }
 
-function fill(template: string, vars: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ''));
-}
-
 /**
  * Parses one line of chat into a {@link Command}, or a {@link ParseError} that says what is wrong and
  * how the verb is used — in the user's language (the verb's language, else the context's). Pure: the
@@ -203,11 +142,11 @@ export function parseCommand(text: string, context: ParseContext): Command | Par
       locale,
       verb,
       token,
-      message: fill(TEXT[refusal.key][locale], { token: token ?? '', ...refusal.vars }),
+      message: fillRefusal(`parse.${refusal.key}`, locale, { token: token ?? '', ...refusal.vars }),
       suggestion:
         refusal.suggestion === undefined
           ? undefined
-          : fill(TEXT.didYouMean[locale], { token: refusal.suggestion }),
+          : phrase('parse.didYouMean', locale, { token: refusal.suggestion }),
       usage: verb ? USAGE[verb][locale] : allUsage(locale),
     };
   };
@@ -344,14 +283,13 @@ function readPhones(words: readonly string[]): string[] {
 }
 
 function readExpiry(raw: string, value: string, context: ParseContext, locale: Locale): number {
-  if (!value)
-    throw new Refusal('emptyValue', raw, { example: locale === 'zh' ? '有效期=2天' : 'expires=2d' });
+  if (!value) throw new Refusal('emptyValue', raw, { example: phrase('parse.exampleExpires', locale) });
   const at = parseExpiry(value, context.now);
   if (at === undefined) throw new Refusal('badExpiry', value);
   if (at - context.now <= 60_000) throw new Refusal('tooSoon', value);
   if (at - context.now > context.maxExpiresMs) {
     throw new Refusal('tooLate', value, {
-      max: `${Math.round(context.maxExpiresMs / 86_400_000)}${locale === 'zh' ? '天' : 'd'}`,
+      max: phrase('parse.days', locale, { days: Math.round(context.maxExpiresMs / 86_400_000) }),
     });
   }
   return at;

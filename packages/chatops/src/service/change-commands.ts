@@ -3,6 +3,7 @@ import { toView } from '../binding-view.js';
 import type { Work } from '../delivery-runner.js';
 import type { ExpiryChange, Locale, Target } from '../language/commands.js';
 import type { BindingRecord } from '../ledger/ledger.js';
+import { phrase } from '../phrases.js';
 import type { Actor } from '../policy.js';
 import type { Reply } from '../replies.js';
 import type { ServiceKit } from './kit.js';
@@ -112,25 +113,17 @@ export class ChangeCommands {
     locale: Locale,
   ): Reply | undefined {
     const now = this.kit.now();
-    const current = `${formatBeijingTime(live.expiresAt).slice(0, 16)}`;
-    const detail = (en: string, zh: string) =>
-      ({ kind: 'error', locale, code: 'local.VALIDATION', detail: locale === 'zh' ? zh : en }) as const;
+    const current = formatBeijingTime(live.expiresAt).slice(0, 16);
+    const wanted = formatBeijingTime(at).slice(0, 16);
+    const refuse = (detail: string) => ({ kind: 'error', locale, code: 'local.VALIDATION', detail }) as const;
     if (change.kind === 'set' && !change.shorten && at < live.expiresAt) {
-      return detail(
-        `${formatBeijingTime(at).slice(0, 16)} is earlier than the current expiry, ${current} (Beijing); to bring it forward, add shorten.`,
-        `${formatBeijingTime(at).slice(0, 16)} 早于当前过期时间 ${current}（北京时间）；如确要提前，请加上“缩短”。`,
-      );
+      return refuse(phrase('service.earlierThanCurrent', locale, { at: wanted, current }));
     }
-    if (at - now <= 60_000) {
-      return detail('The new expiry must be more than a minute from now.', '新的过期时间必须在1分钟以后。');
-    }
+    if (at - now <= 60_000) return refuse(phrase('service.tooSoon', locale));
     const max = this.kit.deps.config.maxExpiresMs ?? DEFAULT_MAX_EXPIRES_MS;
     if (at - now > max) {
       const days = Math.round(max / 86_400_000);
-      return detail(
-        `That would end ${formatBeijingTime(at).slice(0, 16)}, more than ${days}d from now (the current expiry is ${current}).`,
-        `延期后为 ${formatBeijingTime(at).slice(0, 16)}，超过了${days}天的上限（当前过期时间 ${current}）。`,
-      );
+      return refuse(phrase('service.beyondMax', locale, { at: wanted, days, current }));
     }
     return undefined;
   }

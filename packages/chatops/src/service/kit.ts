@@ -6,6 +6,7 @@ import { maskPhone } from '../language/phone.js';
 import type { AuditEvent, Ledger } from '../ledger/ledger.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { PhoneHasher } from '../phone-hash.js';
+import { phrase } from '../phrases.js';
 import { type Actor, Policy } from '../policy.js';
 import { Reconciler } from '../reconciler.js';
 import type { DenialReason, Reply } from '../replies.js';
@@ -155,11 +156,11 @@ export function asAxnError(error: unknown): AxnError {
   });
 }
 
-/** How a reply names a target without showing a number in clear. */
-export function describeTarget(target: Target): string {
+/** How a reply names a target, in the reader's language, without showing a number in clear. */
+export function describeTarget(target: Target, locale: Locale): string {
   switch (target.kind) {
     case 'subsId':
-      return `SubsId ${target.subsId}`;
+      return `${phrase('label.subsId', locale)} ${target.subsId}`;
     case 'phone':
       return maskPhone(target.phone);
     case 'slot':

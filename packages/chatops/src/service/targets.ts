@@ -4,6 +4,7 @@ import type { Work } from '../delivery-runner.js';
 import type { Locale, Target } from '../language/commands.js';
 import { maskPhone } from '../language/phone.js';
 import type { BindingRecord } from '../ledger/ledger.js';
+import { phrase } from '../phrases.js';
 import { type Actor, LOOKUP_MISS_BURST } from '../policy.js';
 import type { Reply } from '../replies.js';
 import { asAxnError, describeTarget, type ServiceKit, systemActor } from './kit.js';
@@ -35,7 +36,13 @@ export class BindingTargets {
     }
     const live = await this.ensureKnown(record);
     if (!live.subsId || !live.secretNo) {
-      return { reply: this.kit.notFound(locale, `${live.phoneMasked} (${live.ref})`), outcomes: [] };
+      return {
+        reply: this.kit.notFound(
+          locale,
+          `${live.phoneMasked}${phrase('punct.aside', locale, { text: live.ref })}`,
+        ),
+        outcomes: [],
+      };
     }
     return { ...live, subsId: live.subsId, secretNo: live.secretNo };
   }
@@ -56,7 +63,7 @@ export class BindingTargets {
       const ended = records.find((record) => record.status === 'unbound');
       if (ended && verb === 'unbind')
         return { kind: 'unbound', locale, binding: toView(ended), already: true };
-      return this.kit.notFound(locale, describeTarget(target));
+      return this.kit.notFound(locale, describeTarget(target, locale));
     }
     if (live.length > 1 && target.kind === 'phone') {
       const ids = live.map((record) => record.subsId ?? record.ref).join(', ');
@@ -64,10 +71,11 @@ export class BindingTargets {
         kind: 'error',
         locale,
         code: 'local.VALIDATION',
-        detail:
-          locale === 'zh'
-            ? `${maskPhone(target.phone)} 有 ${live.length} 个有效绑定，请用绑定ID指定：${ids}`
-            : `${maskPhone(target.phone)} has ${live.length} live bindings; name one by SubsId: ${ids}`,
+        detail: phrase('service.severalLive', locale, {
+          phone: maskPhone(target.phone),
+          count: live.length,
+          ids,
+        }),
       };
     }
     return live[0] as BindingRecord;
@@ -89,7 +97,7 @@ export class BindingTargets {
     verb: 'info' | 'unbind' | 'extend',
   ): Promise<BindingRecord[] | Reply> {
     const byPhone = target.kind === 'phone';
-    const masked = describeTarget(target);
+    const masked = describeTarget(target, locale);
     if (byPhone && (this.kit.policy.lookupsBlocked(actor) || !this.kit.policy.takeBinds(actor, 1))) {
       return this.kit.deny(actor, locale, 'rate-limited', verb, masked);
     }

@@ -1,0 +1,383 @@
+import type { Locale } from './language/commands.js';
+
+/**
+ * Every sentence, label and status word axnbot shows a chat user, in English and Chinese. Renderers (the
+ * terminal text, Slack's Block Kit, DingTalk's markdown) and the service take their words from here and
+ * do layout only, so the product speaks one vocabulary and the two languages cannot drift apart.
+ *
+ * `{name}` is a slot that {@link phrase} fills; both languages of a key have the same slots (checked by
+ * the compiler below and by a test). Chinese prose uses full-width punctuation (，。：；？！（）“”); words
+ * follow the glossary in docs/ARCHITECTURE.md (A号码, 隐私号, 分机号, 绑定ID, 号池, 过期时间, 解绑, 延期,
+ * 查询, 列表). What stays out: the command vocabulary the parser reads (verbs and option names in both
+ * languages, in `language/parse-command.ts`), and core's error taxonomy (each code's message and remedy).
+ */
+export const PHRASES = {
+  // — binding statuses —
+  'status.pending': { en: 'pending', zh: '处理中' },
+  'status.active': { en: 'active', zh: '生效中' },
+  'status.unknown': { en: 'outcome unknown', zh: '结果未知' },
+  'status.unbound': { en: 'unbound', zh: '已解绑' },
+  'status.expired': { en: 'expired', zh: '已过期' },
+  'status.failed': { en: 'failed', zh: '失败' },
+
+  // — refusals by policy —
+  'denied.user-not-allowed': {
+    en: 'You are not on the list of people who may use axnbot.',
+    zh: '您不在 axnbot 的授权用户名单中。',
+  },
+  'denied.channel-not-allowed': {
+    en: 'axnbot is not enabled in this channel.',
+    zh: '此群或频道未启用 axnbot。',
+  },
+  'denied.admin-only': { en: 'Only axnbot admins may do that.', zh: '只有 axnbot 管理员可以这样做。' },
+  'denied.rate-limited': {
+    en: 'You are binding too fast; wait a minute and try again.',
+    zh: '绑定过于频繁，请稍等一分钟再试。',
+  },
+  'denied.not-owner': {
+    en: 'Only whoever bound it, or an admin, may change this binding.',
+    zh: '只有绑定人或管理员可以修改此绑定。',
+  },
+
+  // — help and usage —
+  'help.intro': {
+    en: 'axnbot binds a real number (A) behind a shared privacy number (X) and an extension. Commands:',
+    zh: 'axnbot 把真实号码（A号码）隐藏在隐私号（X号码）和分机号后面。命令：',
+  },
+  'help.summary': {
+    en: '{name} hides a real number behind a privacy number and an extension.',
+    zh: '{name} 把真实号码隐藏在隐私号和分机号后面。',
+  },
+  'help.title': { en: 'Help', zh: '帮助' },
+  'help.heading': { en: 'axnbot help', zh: 'axnbot 帮助' },
+  'help.example': { en: 'Example: {command}', zh: '例如：{command}' },
+  'help.exampleCommand': {
+    en: 'bind 13800138000 city=北京 expires=2d',
+    zh: '绑定 13800138000 城市=北京 有效期=2天',
+  },
+  'help.exampleSlashCommand': {
+    en: '/bind 13800138000 city=北京 expires=2d',
+    zh: '/bind 13800138000 城市=北京 有效期=2天',
+  },
+  'help.detail.bind': {
+    en: 'Binds one or more A numbers (up to the bulk limit). expires takes 30m, 2h, 2d, 1w, 1d12h or a Beijing time such as 2026-12-01 18:00.',
+    zh: '绑定一个或多个A号码。有效期可写 30分钟、3小时、2天、1周，或北京时间如 2026-12-01 18:00。',
+  },
+  'help.detail.unbind': { en: 'Ends a binding now.', zh: '立即解绑。' },
+  'help.detail.extend': {
+    en: 'Adds time to a binding: extend 13800138000 1d adds a day to its expiry. A Beijing time sets the expiry instead: extend 13800138000 until 2026-12-05 18:00. An earlier time is refused unless you add shorten (extend … shorten 2h ends it two hours from now).',
+    zh: '给绑定延长时间：延期 13800138000 1天 即在当前过期时间上再加一天。写北京时间则直接改为该时间：延期 13800138000 到 2026-12-05 18:00。早于当前过期时间会被拒绝，除非加上“缩短”（延期 … 缩短 2小时 即两小时后到期）。',
+  },
+  'help.detail.info': {
+    en: 'Shows a binding and checks it with Alibaba Cloud.',
+    zh: '查看绑定并向阿里云核对。',
+  },
+  'help.detail.list': {
+    en: 'Lists your live bindings (admins: list all).',
+    zh: '列出您的有效绑定（管理员可用“列表 全部”）。',
+  },
+  'help.detail.help': { en: 'Shows this help.', zh: '显示帮助。' },
+  'usage.bind': {
+    en: 'bind <A number> [more A numbers…] [city=北京] [expires=2d] [x=<X> ext=<1-3 digits>] [b=<default B>] [record=yes] [out=<text>]',
+    zh: '绑定 <A号码> [更多A号码…] [城市=北京] [有效期=2天] [号码=<X号码> 分机=<1-3位>] [默认=<B号码>] [录音=是] [业务号=<文本>]',
+  },
+  'usage.unbind': { en: 'unbind <SubsId | A number | X#ext>', zh: '解绑 <绑定ID | A号码 | X号码#分机号>' },
+  'usage.extend': {
+    en: 'extend <SubsId | A number | X#ext> <+duration: 1d | until 2026-12-01 18:00> [shorten]',
+    zh: '延期 <绑定ID | A号码 | X号码#分机号> <再延长时长：1天 | 到 2026-12-01 18:00> [缩短]',
+  },
+  'usage.info': { en: 'info <SubsId | A number | X#ext>', zh: '查询 <绑定ID | A号码 | X号码#分机号>' },
+  'usage.list': { en: 'list [mine | all]', zh: '列表 [我的 | 全部]' },
+  'usage.help': {
+    en: 'help [bind | unbind | extend | info | list]',
+    zh: '帮助 [绑定 | 解绑 | 延期 | 查询 | 列表]',
+  },
+
+  // — the parser's refusals: {token} is what the user typed, {key} the option as typed —
+  'parse.empty': { en: 'Type a command.', zh: '请输入命令。' },
+  'parse.unknownVerb': { en: '"{token}" is not a command.', zh: '“{token}”不是命令。' },
+  'parse.unclosedQuote': { en: 'A quote is not closed: {token}', zh: '引号没有闭合：{token}' },
+  'parse.unknownKey': { en: '"{token}" is not an option of bind.', zh: '“{token}”不是绑定的选项。' },
+  'parse.repeatedKey': { en: '{token} is given twice.', zh: '{token} 重复了。' },
+  'parse.emptyValue': {
+    en: '{token} needs a value, e.g. {example}.',
+    zh: '{token} 需要一个值，例如 {example}。',
+  },
+  'parse.notPhone': {
+    en: '"{token}" is not a phone number (11-digit mobile, or landline with area code).',
+    zh: '“{token}”不是有效的电话号码（11位手机号，或带区号的固话）。',
+  },
+  'parse.noPhone': { en: 'Give at least one A number to bind.', zh: '请至少给出一个要绑定的A号码。' },
+  'parse.tooMany': {
+    en: 'At most {max} numbers in one bind; you gave {count}.',
+    zh: '一次最多绑定 {max} 个号码，您给了 {count} 个。',
+  },
+  'parse.badExpiry': {
+    en: '"{token}" is not a duration (2d, 3h, 1d12h) or a Beijing time (2026-12-01 18:00).',
+    zh: '“{token}”不是时长（2天、3小时）或北京时间（2026-12-01 18:00）。',
+  },
+  'parse.tooSoon': {
+    en: 'The expiry {token} must be more than a minute from now.',
+    zh: '过期时间 {token} 必须在1分钟以后。',
+  },
+  'parse.tooLate': {
+    en: 'The expiry {token} is beyond the limit of {max} from now.',
+    zh: '过期时间 {token} 超出上限（{max}）。',
+  },
+  'parse.badExtension': {
+    en: '{key}: the extension "{token}" must be 1–3 digits.',
+    zh: '{key}：分机号“{token}”必须是1-3位数字。',
+  },
+  'parse.extensionNeedsX': {
+    en: 'An extension needs an X number too: add x=<X number>.',
+    zh: '指定分机号时必须同时指定号码=<X号码>。',
+  },
+  'parse.extensionBulk': {
+    en: 'ext= and x= bind a single number; remove them to bind several.',
+    zh: '分机=和号码=只能用于单个号码；批量绑定请去掉。',
+  },
+  'parse.badX': {
+    en: '{key}: "{token}" is not an X number (digits only).',
+    zh: '{key}：“{token}”不是有效的X号码（只能是数字）。',
+  },
+  'parse.badB': {
+    en: '{key}: "{token}" is not a phone number (11-digit mobile, or landline with area code).',
+    zh: '{key}：“{token}”不是有效的电话号码（11位手机号，或带区号的固话）。',
+  },
+  'parse.badRecord': { en: '{key}: "{token}" is not yes or no.', zh: '{key}：“{token}”应为“是”或“否”。' },
+  // {token} is the key as typed (`out`, `outid`, `业务号`): echoing 900 bytes back helps nobody.
+  'parse.outTooLong': {
+    en: '{token} is {bytes} bytes; at most 255.',
+    zh: '{token} 有 {bytes} 字节，最多 255 字节。',
+  },
+  'parse.badCity': {
+    en: '{key}: the city "{token}" is too long (at most 32 characters).',
+    zh: '{key}：城市“{token}”太长（最多32个字符）。',
+  },
+  'parse.badPool': { en: '{key}: the pool key "{token}" is not valid.', zh: '{key}：号池“{token}”无效。' },
+  'parse.noTarget': {
+    en: 'Say which binding: a SubsId, an A number, or X#ext.',
+    zh: '请指定绑定：绑定ID、A号码或“X号码#分机号”。',
+  },
+  'parse.badTarget': {
+    en: '"{token}" is not a SubsId, an A number or X#ext.',
+    zh: '“{token}”不是绑定ID、A号码或“X号码#分机号”。',
+  },
+  'parse.noExpiry': {
+    en: 'Say until when: a duration (2d) or a Beijing time.',
+    zh: '请给出延期到何时：时长（2天）或北京时间。',
+  },
+  'parse.extraWords': { en: '"{token}" was not expected here.', zh: '这里不需要“{token}”。' },
+  'parse.badScope': { en: '"{token}" must be mine or all.', zh: '“{token}”应为“我的”或“全部”。' },
+  'parse.badTopic': { en: '"{token}" is not a command to explain.', zh: '“{token}”不是可说明的命令。' },
+  'parse.didYouMean': { en: 'did you mean {token}?', zh: '您是不是想输入 {token}？' },
+  'parse.exampleExpires': { en: 'expires=2d', zh: '有效期=2天' },
+  'parse.days': { en: '{days}d', zh: '{days}天' },
+
+  // — what the service answers in its own words —
+  'service.stillHandling': {
+    en: 'This message is still being handled; check with list in a moment.',
+    zh: '这条消息仍在处理中，请稍后用“列表”查看。',
+  },
+  'service.interrupted': {
+    en: 'axnbot stopped while handling this message; check the binding with info before trying again.',
+    zh: 'axnbot 处理这条消息时中断，请先用“查询”确认绑定情况再重试。',
+  },
+  'service.earlierThanCurrent': {
+    en: '{at} is earlier than the current expiry, {current} (Beijing); to bring it forward, add shorten.',
+    zh: '{at} 早于当前过期时间 {current}（北京时间）；如确要提前，请加上“缩短”。',
+  },
+  'service.tooSoon': {
+    en: 'The new expiry must be more than a minute from now.',
+    zh: '新的过期时间必须在1分钟以后。',
+  },
+  'service.beyondMax': {
+    en: 'That would end {at}, more than {days}d from now (the current expiry is {current}).',
+    zh: '延期后为 {at}，超过了{days}天的上限（当前过期时间 {current}）。',
+  },
+  'service.severalLive': {
+    en: '{phone} has {count} live bindings; name one by SubsId: {ids}',
+    zh: '{phone} 有 {count} 个有效绑定，请用绑定ID指定：{ids}',
+  },
+
+  // — reply headlines and titles —
+  'reply.bound': { en: 'Bound', zh: '绑定成功' },
+  'reply.reachable': {
+    en: '{phone} is reachable at {x} ext {ext}',
+    zh: '{phone} 可通过 {x} 分机号 {ext} 接通',
+  },
+  'reply.unbound': { en: 'Unbound', zh: '已解绑' },
+  'reply.alreadyUnbound': { en: 'Already unbound', zh: '已经解绑过了' },
+  'reply.unboundPhone': { en: 'Unbound {phone}', zh: '已解绑 {phone}' },
+  'reply.alreadyUnboundPhone': { en: 'Already unbound {phone}', zh: '{phone} 已经解绑过了' },
+  'reply.extended': { en: 'Extended', zh: '已延期' },
+  'reply.extendedWas': { en: 'Extended (was {was})', zh: '已延期（原 {was}）' },
+  'reply.extendedTo': { en: 'Extended to {until} (was {was})', zh: '已延期至 {until}（原 {was}）' },
+  'reply.binding': { en: 'Binding', zh: '绑定详情' },
+  'reply.noBinding': { en: 'No binding found.', zh: '没有找到绑定。' },
+  'reply.noLiveBindings': { en: 'No live bindings.', zh: '没有有效的绑定。' },
+  'reply.liveCount': { en: '{count} live binding(s)', zh: '有效绑定 {count} 个' },
+  'reply.firstOnesShown': { en: ' (first ones shown)', zh: '（仅显示部分）' },
+  'reply.error': { en: 'Error', zh: '出错了' },
+  'reply.denied': { en: 'Not allowed', zh: '无权操作' },
+  'reply.outcomeUnknown': { en: 'Outcome unknown', zh: '结果未知' },
+  'reply.working': { en: 'Working on it…', zh: '处理中…' },
+  'bulk.summary': { en: 'Bulk bind: {ok} of {total} bound', zh: '批量绑定：成功 {ok}/{total}' },
+  'bulk.title': { en: 'Bulk bind {ok}/{total}', zh: '批量绑定 {ok}/{total}' },
+  'bulk.unknown': {
+    en: 'outcome unknown — check with info',
+    zh: '结果未知，请用“查询 <A号码>”核对',
+  },
+  'bulk.unknownSlash': {
+    en: 'outcome unknown — check with /axn info',
+    zh: '结果未知，请用“/axn 查询 <A号码>”核对',
+  },
+  'unknown.sent': {
+    en: 'The bind for {phone} was sent but no answer came back, so it may or may not have worked.',
+    zh: '{phone} 的绑定请求已发出，但没有收到应答，无法确定是否成功。',
+  },
+  'unknown.check': {
+    en: 'Run `info <A number>` to check before binding again (ref {ref}).',
+    zh: '请先用“查询 <A号码>”核对，再决定是否重新绑定（参考号 {ref}）。',
+  },
+  'unknown.sendCheck': {
+    en: 'The bind for {phone} was sent but no answer came back. Send "info <A number>" to check before binding again (ref {ref}).',
+    zh: '{phone} 的绑定请求已发出，但没有收到应答。请先发送“查询 <A号码>”核对，再决定是否重新绑定（参考号 {ref}）。',
+  },
+
+  // — one binding, as lines of a reply —
+  'binding.ext': { en: 'ext {ext}', zh: '分机号 {ext}' },
+  'binding.cityAsked': {
+    en: 'no numbers left in {asked}; this one is in {city}',
+    zh: '{asked}没有可用号码，这个号码在{city}',
+  },
+  'binding.xUnknown': { en: 'X not known yet', zh: 'X号码未知' },
+  'binding.until': { en: 'until {when}', zh: '有效期至 {when}' },
+  'binding.unbound': { en: 'unbound {when}', zh: '解绑于 {when}' },
+  'binding.unboundBy': { en: 'unbound {when} by {who}', zh: '解绑于 {when}，解绑人 {who}' },
+  'binding.expired': { en: 'expired {when}', zh: '已于 {when} 过期' },
+  'binding.recordingOn': { en: 'recording on', zh: '录音 开' },
+  'binding.recordingOff': { en: 'recording off', zh: '录音 关' },
+
+  // — labels of a binding's facts —
+  'label.aNumber': { en: 'A number', zh: 'A号码' },
+  'label.xNumber': { en: 'X number', zh: '隐私号' },
+  'label.extension': { en: 'Extension', zh: '分机号' },
+  'label.ext': { en: 'ext', zh: '分机号' },
+  'label.dial': { en: 'Dial', zh: '拨号' },
+  'label.dialLower': { en: 'dial', zh: '拨号' },
+  'label.city': { en: 'City', zh: '城市' },
+  'label.until': { en: 'Until', zh: '有效期至' },
+  'label.expires': { en: 'Expires', zh: '有效期至' },
+  'label.unboundAt': { en: 'Unbound', zh: '解绑于' },
+  'label.unboundBy': { en: 'Unbound by', zh: '解绑人' },
+  'label.expiredAt': { en: 'Expired', zh: '过期于' },
+  'label.subsId': { en: 'SubsId', zh: '绑定ID' },
+  'label.boundBy': { en: 'bound by', zh: '绑定人' },
+  'label.status': { en: 'status', zh: '状态' },
+  'label.ref': { en: 'ref', zh: '参考号' },
+  'label.requestId': { en: 'RequestId', zh: 'RequestId' },
+  'label.errorRef': { en: 'error ref', zh: '错误编号' },
+  'label.remedy': { en: 'What to do', zh: '建议' },
+  'label.usage': { en: 'Usage', zh: '用法' },
+  'label.beijing': { en: 'Beijing', zh: '北京时间' },
+  'label.was': { en: 'was', zh: '原' },
+
+  // — buttons, quick links and the commands they send —
+  'action.unbind': { en: 'Unbind', zh: '解绑' },
+  'action.extendDay': { en: 'Extend 1d', zh: '延期 1 天' },
+  'action.extendDayPlus': { en: 'Extend +1d', zh: '延期 1 天' },
+  'action.confirmUnbind': { en: 'Unbind this number?', zh: '确认解绑？' },
+  'action.unbindWarning': {
+    en: '{phone} stops being reachable at {x} ext {ext} right away.',
+    zh: '{phone} 将立即无法通过 {x} 分机号 {ext} 接通。',
+  },
+  'action.cancel': { en: 'Cancel', zh: '取消' },
+  'command.unbind': { en: 'unbind {target}', zh: '解绑 {target}' },
+  'command.extend': { en: 'extend {target} {duration}', zh: '延期 {target} {duration}' },
+  'command.help': { en: 'help', zh: '帮助' },
+
+  // — the terminal console —
+  'console.banner': { en: 'axnbot console — {where}', zh: 'axnbot 控制台 — {where}' },
+  'console.embedded': {
+    en: 'embedded emulator {url}, pool {pool}',
+    zh: '内置模拟器 {url}，号池 {pool}',
+  },
+  'console.endpoint': { en: '{url}, pool {pool}', zh: '{url}，号池 {pool}' },
+  'console.try': {
+    en: 'Try: {command}    ({exit} or Ctrl-D to leave)',
+    zh: '试试：{command}（输入“{exit}”或按 Ctrl-D 离开）',
+  },
+  // Both languages' words leave the console, whatever its language (with `quit`).
+  'console.exit': { en: 'exit', zh: '退出' },
+  'console.bye': { en: 'bye', zh: '再见' },
+
+  // — time —
+  'time.beijing': { en: '{time} (Beijing)', zh: '{time}（北京时间）' },
+  'time.future': { en: 'in {span}', zh: '{span}后' },
+  'time.past': { en: '{span} ago', zh: '{span}前' },
+  'span.day': { en: '{n} day', zh: '{n}天' },
+  'span.days': { en: '{n} days', zh: '{n}天' },
+  'span.hour': { en: '{n} hour', zh: '{n}小时' },
+  'span.hours': { en: '{n} hours', zh: '{n}小时' },
+  'span.minute': { en: '{n} minute', zh: '{n}分钟' },
+  'span.minutes': { en: '{n} minutes', zh: '{n}分钟' },
+  'duration.days': { en: '{n}d', zh: '{n}天' },
+  'duration.hours': { en: '{n}h', zh: '{n}小时' },
+  'duration.minutes': { en: '{n}m', zh: '{n}分钟' },
+  'duration.underAMinute': { en: 'under a minute', zh: '不到1分钟' },
+
+  // — punctuation that differs between the languages (layout joins with these, not with its own) —
+  'punct.aside': { en: ' ({text})', zh: '（{text}）' },
+  'punct.labelled': { en: '{label}: {value}', zh: '{label}：{value}' },
+  'punct.leadIn': { en: '{text}:', zh: '{text}：' },
+  'punct.then': { en: '{first} {second}', zh: '{first}{second}' },
+} as const satisfies Record<string, Readonly<Record<Locale, string>>>;
+
+/** A key of the catalogue. */
+export type PhraseKey = keyof typeof PHRASES;
+
+/** The slot names in a template: `'{a} of {b}'` → `'a' | 'b'`. */
+export type SlotsOf<Template extends string> = Template extends `${string}{${infer Name}}${infer Rest}`
+  ? Name | SlotsOf<Rest>
+  : never;
+
+/** The slots of a key (the same in both languages). */
+export type PhraseSlots<K extends PhraseKey> = SlotsOf<(typeof PHRASES)[K]['en']>;
+
+/** A key whose phrase has no slots: a label, a status word, a whole sentence. */
+export type PlainPhraseKey = { [K in PhraseKey]: [PhraseSlots<K>] extends [never] ? K : never }[PhraseKey];
+
+/** The values a key's slots are filled with. */
+export type PhraseValues<K extends PhraseKey> = { readonly [Name in PhraseSlots<K>]: string | number };
+
+// The compiler refuses a key whose languages have different slots: `check` must be `true`, and a
+// mismatched key makes the type below the key's name instead (so the error names it).
+type SameSlots<K extends PhraseKey> = [SlotsOf<(typeof PHRASES)[K]['en']>] extends [
+  SlotsOf<(typeof PHRASES)[K]['zh']>,
+]
+  ? [SlotsOf<(typeof PHRASES)[K]['zh']>] extends [SlotsOf<(typeof PHRASES)[K]['en']>]
+    ? never
+    : K
+  : K;
+type MismatchedKeys = { [K in PhraseKey]: SameSlots<K> }[PhraseKey];
+const slotsMatch: [MismatchedKeys] extends [never] ? true : MismatchedKeys = true;
+void slotsMatch;
+
+/**
+ * A phrase from the catalogue in the reader's language, its `{slots}` filled with `values` (the compiler
+ * checks their names: a key without slots takes none). Values are inserted as they are, never read as
+ * templates themselves.
+ */
+export function phrase<K extends PhraseKey>(
+  key: K,
+  locale: Locale,
+  ...values: [PhraseSlots<K>] extends [never] ? [] : [values: PhraseValues<K>]
+): string {
+  const template: string = PHRASES[key][locale];
+  const [given] = values as [Readonly<Record<string, string | number>>?];
+  if (!given) return template;
+  return template.replace(/\{(\w+)\}/g, (slot, name: string) =>
+    Object.hasOwn(given, name) ? String(given[name]) : slot,
+  );
+}
