@@ -78,6 +78,20 @@ describe('axn console', () => {
     expect(again.stdout).toContain('139****9000');
   });
 
+  it("greets, helps and says goodbye in the user's language with AXN_LOCALE=zh", async () => {
+    const { code, stdout, stderr } = await axn(['console'], {
+      env: cleanEnv({ AXN_LOCALE: 'zh' }),
+      input: '退出\n',
+    });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^axnbot 控制台 — 内置模拟器 http:\/\/127\.0\.0\.1:\d+，号池 FC-DEMO\n/);
+    expect(stdout).toContain('axnbot 把真实号码（A号码）隐藏在隐私号（X号码）和分机号后面。命令：');
+    expect(stdout).toContain('试试：/bind 13800138000 城市=北京 有效期=2天（输入“退出”或按 Ctrl-D 离开）');
+    expect(stdout).toContain('再见');
+    expect(stdout).not.toMatch(/console|Try:|bye/);
+  });
+
   it('stops with one line naming a bad setting', async () => {
     const { code, stdout, stderr } = await axn(['console'], {
       env: cleanEnv({ AXN_DEFAULT_EXPIRES: 'soon' }),

@@ -8,6 +8,7 @@ import {
   openServiceRuntime,
   parseCommand,
   parseContextFor,
+  phrase,
 } from '@axnbot/chatops';
 import { type DWClientDownStream, TOPIC_ROBOT } from 'dingtalk-stream';
 import { loadDingTalkConfig } from './config.js';
@@ -80,7 +81,8 @@ export async function startDingTalkBot(
     recent.set(message.msgId, now + RECENT_MS);
     const started = now;
     const text = commandText(message);
-    const parsed = parseCommand(text || '帮助', parseContextFor(config.service, now));
+    // A bare @mention asks for help, in Chinese whatever the default locale (as it always has).
+    const parsed = parseCommand(text || phrase('command.help', 'zh'), parseContextFor(config.service, now));
     const staffId = message.senderStaffId ?? message.senderId ?? 'unknown';
     const actor: Actor = {
       platform: 'dingtalk',

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { parseCommand, parseContextFor, renderText } from '@axnbot/chatops';
+import { parseCommand, parseContextFor, phrase, renderText } from '@axnbot/chatops';
 import { ConsoleHistory } from '../history.js';
 import { createRuntime, STATE_DIR } from '../runtime.js';
 
@@ -22,6 +22,9 @@ history file (./.axnbot/history); Up still recalls them during the session.`;
 
 const HISTORY_FILE = join(STATE_DIR, 'history');
 const HISTORY_SIZE = 500;
+
+/** What leaves the console, in either language. */
+const EXIT_WORDS = new Set([phrase('console.exit', 'en'), phrase('console.exit', 'zh'), 'quit']);
 
 /**
  * `axn console`: a prompt, line editing and history, colour on a TTY, help on start. Ctrl-C drops a
@@ -45,12 +48,15 @@ export async function consoleCommand(
   const runtime = await createRuntime(env);
   const color = out.isTTY === true && !env.NO_COLOR;
   const now = () => Date.now();
+  // The console greets in the user's language (AXN_LOCALE), as its replies do.
+  const { locale, poolKey: pool } = runtime.config;
   const where = runtime.emulator
-    ? `embedded emulator ${runtime.emulator.url}, pool ${runtime.config.poolKey}`
-    : `${runtime.config.endpoint}, pool ${runtime.config.poolKey}`;
-  out.write(`axnbot console — ${where}\n`);
-  out.write(`${renderText({ kind: 'help', locale: runtime.config.locale }, { now: now(), color })}\n`);
-  out.write(`Try: /bind 13800138000 city=北京 expires=2d    (exit or Ctrl-D to leave)\n`);
+    ? phrase('console.embedded', locale, { url: runtime.emulator.url, pool })
+    : phrase('console.endpoint', locale, { url: runtime.config.endpoint, pool });
+  out.write(`${phrase('console.banner', locale, { where })}\n`);
+  out.write(`${renderText({ kind: 'help', locale }, { now: now(), color })}\n`);
+  const example = phrase('help.exampleSlashCommand', locale);
+  out.write(`${phrase('console.try', locale, { command: example, exit: phrase('console.exit', locale) })}\n`);
 
   const history = new ConsoleHistory(HISTORY_FILE, HISTORY_SIZE);
   const rl = createInterface({
@@ -82,7 +88,7 @@ export async function consoleCommand(
     rl.on('line', (line) => {
       queue = queue.then(async () => {
         const text = line.trim();
-        if (text === 'exit' || text === 'quit' || text === '退出') {
+        if (EXIT_WORDS.has(text)) {
           rl.close();
           return;
         }
@@ -103,6 +109,6 @@ export async function consoleCommand(
     });
   });
   await runtime.close();
-  out.write('bye\n');
+  out.write(`${phrase('console.bye', locale)}\n`);
   return 0;
 }
