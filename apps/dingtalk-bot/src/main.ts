@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import {
   type Actor,
-  CommandMetrics,
+  BotMetrics,
   ConfigError,
   isParseError,
   isSuccess,
@@ -9,13 +9,13 @@ import {
   parseCommand,
   parseContextFor,
   phrase,
+  startStatusServer,
 } from '@axnbot/chatops';
 import { type DWClientDownStream, TOPIC_ROBOT } from 'dingtalk-stream';
 import { loadDingTalkConfig } from './config.js';
 import { renderMarkdown } from './markdown.js';
 import { Replier } from './replier.js';
 import { commandText, isGroup, parseRobotMessage } from './robot-message.js';
-import { serveStatus } from './status-server.js';
 import { ConnectFailure, CredentialsRefused, StreamClient } from './stream-client.js';
 import { ConnectionSupervisor, type SupervisorEvent } from './supervisor.js';
 
@@ -28,9 +28,9 @@ export async function startDingTalkBot(
   log: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
 ) {
   const config = loadDingTalkConfig(env);
-  const runtime = await openServiceRuntime(config.service, env);
+  const metrics = new BotMetrics('dingtalk');
+  const runtime = await openServiceRuntime(config.service, env, { metrics });
   const { service } = runtime;
-  const metrics = new CommandMetrics();
   const replier = new Replier({
     apiUrl: config.apiUrl,
     clientId: config.clientId,
@@ -120,13 +120,24 @@ export async function startDingTalkBot(
     await supervisor.start();
     if (refused) throw new ConfigError(refused.message);
     if (config.port !== undefined) {
-      server = await serveStatus(config.port, {
-        health: () => {
-          const connected = supervisor.isConnected;
-          return { status: connected ? 200 : 503, body: { ok: connected, connected } };
+      server = await startStatusServer({
+        port: config.port,
+        busyPortAdvice: 'set PORT to a free port, or leave it unset',
+        metrics,
+        notReady: async () => {
+          if (!supervisor.isConnected) return 'not connected to the DingTalk stream';
+          return runtime.ledger.countActiveBindings(Date.now()).then(
+            () => undefined,
+            () => 'the ledger is not reachable',
+          );
         },
-        metrics: () => metrics.render('axnbot_dingtalk'),
-        log,
+        logger: {
+          debug: () => {},
+          info: (message) => log(`dingtalk-bot: ${message}`),
+          warn: (message) => log(`dingtalk-bot: ${message}`),
+          error: (message, fields) =>
+            log(`dingtalk-bot: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}`),
+        },
       });
     }
   } catch (error) {

@@ -299,13 +299,25 @@ describe('staying connected', () => {
     try {
       await fake.connected();
       await until(() => bot.output().includes('connected'));
-      expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({
-        ok: true,
-        connected: true,
+      expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ ok: true });
+      expect(await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()).toEqual({ ready: true });
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).toContain('# TYPE axn_commands_total counter');
+      expect(metrics).toContain('# TYPE axn_aliyun_call_seconds histogram');
+      expect(metrics).toMatch(/^axn_bindings_active \d+$/m);
+      expect(metrics).toMatch(/^process_resident_memory_bytes \d+$/m);
+      // Stream mode is not ready while the DingTalk connection is down: readiness says why.
+      await fake.close();
+      let readiness = await fetch(`http://127.0.0.1:${port}/readyz`);
+      for (let tries = 0; readiness.status !== 503 && tries < 100; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        readiness = await fetch(`http://127.0.0.1:${port}/readyz`);
+      }
+      expect(readiness.status).toBe(503);
+      expect(await readiness.json()).toEqual({
+        ready: false,
+        reason: 'not connected to the DingTalk stream',
       });
-      expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toContain(
-        'axnbot_dingtalk_command_duration_seconds_count',
-      );
     } finally {
       bot.child.kill('SIGTERM');
       await bot.exited;

@@ -37,7 +37,9 @@ afterAll(async () => {
 async function stillServing() {
   expect(bot.child.exitCode).toBeNull();
   const health = await client.send({ method: 'GET', path: '/healthz' });
-  expect([health.status, JSON.parse(health.body)]).toEqual([200, { ok: true, connected: true }]);
+  expect([health.status, JSON.parse(health.body)]).toEqual([200, { ok: true }]);
+  const ready = await client.send({ method: 'GET', path: '/readyz' });
+  expect([ready.status, JSON.parse(ready.body)]).toEqual([200, { ready: true }]);
   const message = robotText(fake.base, ' 帮助');
   fake.pushRobotMessage(message);
   await until(() => fake.webhookCalls.some((call) => message.sessionWebhook.endsWith(call.path)));
@@ -102,6 +104,6 @@ describe('the status port answers anything and never ends the process', () => {
 
 function expectedStatus(method: string, path: string): number {
   const route = path.split('?')[0];
-  if (route !== '/healthz' && route !== '/metrics') return 404;
+  if (route !== '/healthz' && route !== '/readyz' && route !== '/metrics') return 404;
   return method === 'GET' || method === 'HEAD' ? 200 : 405;
 }

@@ -1,7 +1,7 @@
 import {
   type Actor,
   type BindingService,
-  type CommandMetrics,
+  type BotMetrics,
   isParseError,
   isSuccess,
   type Locale,
@@ -17,7 +17,7 @@ import type { SlackBotConfig } from './config.js';
 export interface HandlerDeps {
   readonly service: BindingService;
   readonly config: SlackBotConfig;
-  readonly metrics: CommandMetrics;
+  readonly metrics: BotMetrics;
   readonly now?: () => number;
   readonly ackWindowMs?: number;
 }

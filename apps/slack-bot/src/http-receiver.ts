@@ -17,7 +17,7 @@ export interface SlackHttpReceiverOptions {
   readonly signingSecret: string;
   readonly port: number;
   /** Read-only routes served beside the events endpoint (GET and HEAD), e.g. `/healthz`. */
-  readonly routes?: Readonly<Record<string, (res: ServerResponse) => void>>;
+  readonly routes?: Readonly<Record<string, (res: ServerResponse) => void | Promise<void>>>;
   readonly log?: (line: string) => void;
   readonly now?: () => number;
 }

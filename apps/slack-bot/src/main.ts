@@ -1,5 +1,11 @@
-import type { ServerResponse } from 'node:http';
-import { CommandMetrics, ConfigError, openServiceRuntime } from '@axnbot/chatops';
+import type { Server, ServerResponse } from 'node:http';
+import {
+  BotMetrics,
+  ConfigError,
+  openServiceRuntime,
+  type ServiceRuntime,
+  startStatusServer,
+} from '@axnbot/chatops';
 import { App, LogLevel, webApi } from '@slack/bolt';
 import { boltLogger } from './bolt-logger.js';
 import { fetchBotIdentity } from './bot-identity.js';
@@ -18,9 +24,11 @@ export async function startSlackBot(env: NodeJS.ProcessEnv, log: (line: string) 
     config.botId && config.botUserId
       ? { botId: config.botId, botUserId: config.botUserId }
       : await fetchBotIdentity({ token: config.botToken, apiUrl: config.apiUrl, log });
-  const runtime = await openServiceRuntime(config.service, env);
+  const metrics = new BotMetrics('slack');
+  const runtime = await openServiceRuntime(config.service, env, { metrics });
   const { service } = runtime;
-  const metrics = new CommandMetrics();
+  let started = false;
+  const notReady = () => readiness(runtime, started);
   const clientOptions = {
     ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
     retryConfig: { retries: 2 },
@@ -29,6 +37,12 @@ export async function startSlackBot(env: NodeJS.ProcessEnv, log: (line: string) 
 
   let app: App;
   let receiver: SlackHttpReceiver | undefined;
+  let statusServer: Server | undefined;
+  metrics.addGauge(
+    'axnbot_slack_replay_guard_entries',
+    'Verified requests remembered against replays.',
+    () => receiver?.replays.size ?? 0,
+  );
   try {
     if (config.appToken) {
       const logger = boltLogger(log, LogLevel.WARN);
@@ -44,14 +58,33 @@ export async function startSlackBot(env: NodeJS.ProcessEnv, log: (line: string) 
           throw appTokenProblem(error) ?? error;
         },
       );
+      // Socket Mode opens no port for Slack; health, readiness and metrics still get one.
+      statusServer = await startStatusServer({
+        port: config.port,
+        notReady,
+        metrics,
+        logger: lineLogger(log),
+      });
     } else {
       receiver = new SlackHttpReceiver({
         signingSecret: config.signingSecret as string,
         port: config.port,
         log,
         routes: {
-          '/healthz': (res) => sendText(res, 'application/json', '{"ok":true}'),
-          '/metrics': (res) => sendText(res, 'text/plain; version=0.0.4', renderMetrics(metrics, receiver)),
+          '/healthz': (res) => sendText(res, 200, 'application/json', '{"ok":true}'),
+          '/readyz': async (res) => {
+            const reason = await notReady();
+            sendText(
+              res,
+              reason ? 503 : 200,
+              'application/json',
+              JSON.stringify(reason ? { ready: false, reason } : { ready: true }),
+            );
+          },
+          '/metrics': async (res) => {
+            const { contentType, body } = await metrics.render();
+            sendText(res, 200, contentType, body);
+          },
         },
       });
       // The receiver logs one line for each request it cannot serve; Bolt's warnings would repeat it.
@@ -64,9 +97,11 @@ export async function startSlackBot(env: NodeJS.ProcessEnv, log: (line: string) 
       });
     }
   } catch (error) {
+    if (statusServer) await new Promise((resolve) => statusServer?.close(resolve));
     await runtime.close();
     throw error;
   }
+  started = true;
   const port = receiver?.port;
   return {
     config,
@@ -75,6 +110,7 @@ export async function startSlackBot(env: NodeJS.ProcessEnv, log: (line: string) 
     async stop() {
       if (receiver) await receiver.stop();
       else await app.stop();
+      if (statusServer) await new Promise((resolve) => statusServer?.close(resolve));
       await runtime.close();
     },
   };
@@ -102,14 +138,24 @@ function appTokenProblem(error: unknown): ConfigError | undefined {
   );
 }
 
-function renderMetrics(metrics: CommandMetrics, receiver: SlackHttpReceiver | undefined): string {
-  return `${metrics.render('axnbot_slack')}${[
-    '# HELP axnbot_slack_replay_guard_entries Verified requests remembered against replays.',
-    '# TYPE axnbot_slack_replay_guard_entries gauge',
-    `axnbot_slack_replay_guard_entries ${receiver?.replays.size ?? 0}`,
-  ].join('\n')}\n`;
+function sendText(res: ServerResponse, status: number, contentType: string, text: string): void {
+  res.writeHead(status, { 'content-type': contentType }).end(text);
 }
 
-function sendText(res: ServerResponse, contentType: string, text: string): void {
-  res.writeHead(200, { 'content-type': contentType }).end(text);
+/** Why the bot cannot serve yet: still starting, or the ledger unreachable. */
+async function readiness(runtime: ServiceRuntime, started: boolean): Promise<string | undefined> {
+  if (!started) return 'starting';
+  try {
+    await runtime.ledger.countActiveBindings(Date.now());
+    return undefined;
+  } catch {
+    return 'the ledger is not reachable';
+  }
+}
+
+/** The bot's one-line operational log, as a logger for the status server. */
+function lineLogger(log: (line: string) => void) {
+  const at = (message: string, fields?: Readonly<Record<string, unknown>>) =>
+    log(`slack-bot: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}`);
+  return { debug: () => {}, info: at, warn: at, error: at };
 }

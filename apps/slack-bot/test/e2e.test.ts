@@ -326,12 +326,18 @@ describe('slash commands over HTTP', () => {
     expect(bot.stderr()).not.toContain('xoxb-test-token');
   });
 
-  it('serves /healthz and Prometheus /metrics', async () => {
+  it('serves /healthz, /readyz and Prometheus /metrics', async () => {
     expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ ok: true });
+    expect(await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()).toEqual({ ready: true });
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    expect(metrics).toMatch(/axnbot_slack_commands_total\{verb="bind",outcome="ok"\} \d+/);
-    expect(metrics).toMatch(/axnbot_slack_commands_total\{verb="bind",outcome="denied"\} \d+/);
-    expect(metrics).toMatch(/axnbot_slack_command_duration_seconds_bucket\{le="\+Inf"\} \d+/);
+    expect(metrics).toMatch(/axn_commands_total\{platform="slack",verb="bind",outcome="ok"\} \d+/);
+    expect(metrics).toMatch(/axn_commands_total\{platform="slack",verb="bind",outcome="denied"\} \d+/);
+    expect(metrics).toMatch(/axn_command_seconds_bucket\{le="\+Inf",platform="slack",verb="bind"\} \d+/);
+    expect(metrics).toMatch(/axn_aliyun_calls_total\{action="BindAxnExtension",code="OK"\} \d+/);
+    expect(metrics).toMatch(/axn_aliyun_call_seconds_count\{action="BindAxnExtension"\} \d+/);
+    expect(metrics).toMatch(/axn_ledger_seconds_count\{operation="claimDelivery"\} \d+/);
+    expect(metrics).toMatch(/^axn_bindings_active \d+$/m);
+    expect(metrics).toMatch(/^process_resident_memory_bytes \d+$/m);
   });
 
   it('never called auth.test (the bot ids are configured)', () => {
@@ -342,8 +348,10 @@ describe('slash commands over HTTP', () => {
 describe('Socket Mode', () => {
   it('connects, answers a slash command envelope with the card, and binds a redelivered envelope once', async () => {
     const socketFake = await startFakeSlack({ socket: true });
+    const statusPort = await freePort();
     const socketBot = await startBot({
       ...baseEnv(),
+      PORT: String(statusPort),
       SLACK_BOT_TOKEN: 'xoxb-test-token',
       SLACK_APP_TOKEN: 'xapp-test-token',
       SLACK_API_URL: `${socketFake.base}/api/`,
@@ -386,6 +394,17 @@ describe('Socket Mode', () => {
       socketFake.send({ ...envelope, envelope_id: 'env-1' });
       await until(() => socketFake.fromApp.filter((message) => 'envelope_id' in message).length >= 3);
       expect((await activeBindings()).filter((b) => b.phoneA === '13200132000')).toHaveLength(1);
+      // Socket Mode opens no port for Slack, yet health, readiness and metrics are served on PORT.
+      const status = `http://127.0.0.1:${statusPort}`;
+      expect(await (await fetch(`${status}/healthz`)).json()).toEqual({ ok: true });
+      expect(await (await fetch(`${status}/readyz`)).json()).toEqual({ ready: true });
+      const scraped = await (await fetch(`${status}/metrics`)).text();
+      // Each delivery of the envelope is a command handled (the bind ran once; the ledger says so above).
+      expect(
+        Number(/axn_commands_total\{platform="slack",verb="bind",outcome="ok"\} (\d+)/.exec(scraped)?.[1]),
+      ).toBeGreaterThanOrEqual(1);
+      expect(scraped).toMatch(/axn_aliyun_calls_total\{action="BindAxnExtension",code="OK"\} 1$/m);
+      expect((await fetch(`${status}/slack/events`, { method: 'POST' })).status).toBe(404);
     } finally {
       socketBot.child.kill('SIGTERM');
       expect(await socketBot.exited).toBe(0);

@@ -345,6 +345,7 @@ function expectedStatus(method: string, path: string, body: string, headers: Rec
     const form = (headers['content-type'] ?? '').startsWith(FORM);
     return form && new URLSearchParams(body).get('ssl_check') === '1' ? 200 : 401;
   }
-  if (route === '/healthz' || route === '/metrics') return method === 'GET' || method === 'HEAD' ? 200 : 405;
+  if (route === '/healthz' || route === '/readyz' || route === '/metrics')
+    return method === 'GET' || method === 'HEAD' ? 200 : 405;
   return 404;
 }

@@ -37,7 +37,10 @@ export { postgresDriver } from './ledger/postgres-driver.js';
 export { SqlLedger } from './ledger/sql-ledger.js';
 export { sqliteDriver } from './ledger/sqlite-driver.js';
 export { jsonLineLogger, type LogFields, type Logger, silentLogger } from './logger.js';
-export { CommandMetrics } from './metrics.js';
+export { createLogger, type LogOptions } from './observability/log.js';
+export { type AliyunCall, BotMetrics } from './observability/metrics.js';
+export { type StatusServerOptions, startStatusServer } from './observability/status-server.js';
+export { timedLedger } from './observability/timed-ledger.js';
 export { PhoneHasher } from './phone-hash.js';
 export {
   PHRASES,

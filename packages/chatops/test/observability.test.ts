@@ -89,7 +89,7 @@ describe('logs', () => {
 describe('the status server', () => {
   it('answers health, readiness and metrics, and anything else without dying', async () => {
     const metrics = new BotMetrics('test');
-    metrics.command('bind', 'ok', 0.2);
+    metrics.record('bind', 'ok', 0.2);
     let reason: string | undefined = 'the ledger is not reachable';
     const server = await startStatusServer({
       port: 0,

@@ -68,12 +68,25 @@ export class BotMetrics {
     });
   }
 
+  /** A bot-specific gauge read when scraped (e.g. the Slack replay guard's size). */
+  addGauge(name: string, help: string, read: () => number): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
+
   /** Where `axn_bindings_active` is read from when scraped. */
   countActiveWith(count: () => Promise<number>): void {
     this.activeBindings = count;
   }
 
-  command(verb: string, outcome: string, seconds: number): void {
+  /** Counts a command handled, with its outcome (`ok`, or the reply's kind) and how long it took. */
+  record(verb: string, outcome: string, seconds: number): void {
     this.commands.inc({ platform: this.platform, verb, outcome });
     this.commandSeconds.observe({ platform: this.platform, verb }, seconds);
   }

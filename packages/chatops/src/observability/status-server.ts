@@ -15,6 +15,8 @@ export interface StatusServerOptions {
    * Other routes (e.g. Slack's events endpoint in HTTP mode): answers whether it handled the request.
    * It owns the response when it does, and must not throw.
    */
+  /** What to do when the port is taken, as the bot's configuration allows (`set PORT to a free port`). */
+  readonly busyPortAdvice?: string;
   readonly fallback?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
@@ -49,7 +51,9 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(
         error.code === 'EADDRINUSE'
-          ? new ConfigError(`PORT ${options.port} is already in use: set PORT to a free port`)
+          ? new ConfigError(
+              `PORT ${options.port} is already in use: ${options.busyPortAdvice ?? 'set PORT to a free port'}`,
+            )
           : error,
       ),
     );
