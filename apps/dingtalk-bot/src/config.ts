@@ -1,4 +1,4 @@
-import { ConfigError, loadServiceConfig, readEnvSection, type ServiceConfig } from '@axnbot/chatops';
+import { ConfigError, loadBotServiceConfig, readEnvSection, type ServiceConfig } from '@axnbot/chatops';
 import { GATEWAY_URL } from 'dingtalk-stream';
 import { z } from 'zod';
 
@@ -51,11 +51,6 @@ const schema = z.object({
 /** Reads and validates the bot's environment; throws a {@link ConfigError} naming the variable. */
 export function loadDingTalkConfig(env: Readonly<Record<string, string | undefined>>): DingTalkBotConfig {
   const v = readEnvSection(schema, env, (name) => name.startsWith('DINGTALK_') || name === 'PORT');
-  if (env.AXN_ENDPOINT === 'embedded') {
-    throw new ConfigError(
-      'AXN_ENDPOINT=embedded is for `axn console`; point the bot at Alibaba Cloud or an emulator URL',
-    );
-  }
   return {
     clientId: v.DINGTALK_CLIENT_ID,
     clientSecret: v.DINGTALK_CLIENT_SECRET,
@@ -66,6 +61,6 @@ export function loadDingTalkConfig(env: Readonly<Record<string, string | undefin
     reconnectMaxMs: v.DINGTALK_RECONNECT_MAX_MS,
     idleTimeoutMs: v.DINGTALK_IDLE_TIMEOUT_MS,
     // Replies default to Chinese here.
-    service: loadServiceConfig(env, { locale: 'zh' }),
+    service: loadBotServiceConfig(env, { locale: 'zh' }),
   };
 }

@@ -1,4 +1,4 @@
-import { ConfigError, loadServiceConfig, readEnvSection, type ServiceConfig } from '@axnbot/chatops';
+import { ConfigError, loadBotServiceConfig, readEnvSection, type ServiceConfig } from '@axnbot/chatops';
 import { z } from 'zod';
 
 /** Everything the Slack bot is configured with. */
@@ -58,11 +58,6 @@ const schema = z.object({
 /** Reads and validates the bot's environment; throws a {@link ConfigError} naming the variable. */
 export function loadSlackConfig(env: Readonly<Record<string, string | undefined>>): SlackBotConfig {
   const v = readEnvSection(schema, env, (name) => name.startsWith('SLACK_') || name === 'PORT');
-  if (env.AXN_ENDPOINT === 'embedded') {
-    throw new ConfigError(
-      'AXN_ENDPOINT=embedded is for `axn console`; point the bot at Alibaba Cloud or an emulator URL',
-    );
-  }
   if (!v.SLACK_APP_TOKEN && !v.SLACK_SIGNING_SECRET) {
     throw new ConfigError(
       'SLACK_SIGNING_SECRET is required in HTTP mode (Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode',
@@ -77,6 +72,6 @@ export function loadSlackConfig(env: Readonly<Record<string, string | undefined>
     botUserId: v.SLACK_BOT_USER_ID,
     port: v.PORT,
     resultVisibility: v.SLACK_RESULT_VISIBILITY,
-    service: loadServiceConfig(env, { locale: 'en' }),
+    service: loadBotServiceConfig(env, { locale: 'en' }),
   };
 }

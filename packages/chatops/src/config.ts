@@ -182,3 +182,19 @@ export function loadServiceConfig(
     maxBulk: v.AXN_BULK_MAX,
   };
 }
+
+/**
+ * A bot process's service config: as {@link loadServiceConfig}, refusing `AXN_ENDPOINT=embedded` (an
+ * emulator inside the process is for the console only).
+ */
+export function loadBotServiceConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  overrides: { locale?: Locale } = {},
+): ServiceConfig {
+  if (env.AXN_ENDPOINT === 'embedded') {
+    throw new ConfigError(
+      'AXN_ENDPOINT=embedded is for `axn console`; point the bot at Alibaba Cloud or an emulator URL',
+    );
+  }
+  return loadServiceConfig(env, overrides);
+}

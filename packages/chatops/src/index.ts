@@ -14,6 +14,7 @@ export { runBotProcess, type StoppableBot } from './bot-process.js';
 export {
   ConfigError,
   isConfigError,
+  loadBotServiceConfig,
   loadServiceConfig,
   readEnvSection,
   type ServiceConfig,
