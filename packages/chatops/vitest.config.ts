@@ -1,9 +1,13 @@
-import { defineConfig } from 'vitest/config';
+import { testTiers } from '../../vitest.tiers.js';
 
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 20_000,
-    globalSetup: ['test/postgres-teardown.ts'],
-  },
-});
+export default testTiers(
+  [
+    'field-rules.test.ts',
+    'grammar.test.ts',
+    'one-voice.test.ts',
+    'parse-errors.test.ts',
+    'phone.test.ts',
+    'phrases.test.ts',
+  ],
+  { globalSetup: ['test/postgres-teardown.ts'] },
+);

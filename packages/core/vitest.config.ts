@@ -1,8 +1,11 @@
-import { defineConfig } from 'vitest/config';
+import { testTiers } from '../../vitest.tiers.js';
 
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 20_000,
-  },
-});
+export default testTiers([
+  'encoding.test.ts',
+  'operations.test.ts',
+  'phone-field.test.ts',
+  'property.test.ts',
+  'query-secret-no-detail.test.ts',
+  'taxonomy.test.ts',
+  'vectors.test.ts',
+]);

@@ -5,6 +5,8 @@ import {
   ConfigError,
   isParseError,
   isSuccess,
+  ledgerReadiness,
+  NOT_READY,
   openServiceRuntime,
   parseCommand,
   parseContextFor,
@@ -122,15 +124,9 @@ export async function startDingTalkBot(
     if (config.port !== undefined) {
       server = await startStatusServer({
         port: config.port,
-        busyPortAdvice: 'set PORT to a free port, or leave it unset',
+        portOptional: true,
         metrics,
-        notReady: async () => {
-          if (!supervisor.isConnected) return 'not connected to the DingTalk stream';
-          return runtime.ledger.countActiveBindings(Date.now()).then(
-            () => undefined,
-            () => 'the ledger is not reachable',
-          );
-        },
+        notReady: async () => (supervisor.isConnected ? ledgerReadiness(runtime.ledger) : NOT_READY.dingtalk),
         logger: {
           debug: () => {},
           info: (message) => log(`dingtalk-bot: ${message}`),

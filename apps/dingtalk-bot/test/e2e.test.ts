@@ -285,7 +285,13 @@ describe('staying connected', () => {
     const calls = fake.gatewayBodies.length;
     const started = Date.now();
     bot.child.kill('SIGTERM');
-    expect(await bot.exited).toBe(0);
+    const code = await bot.exited;
+    // On failure, show how the process ended and what it said.
+    expect({ code, signal: bot.child.signalCode, output: code === 0 ? '' : bot.output() }).toEqual({
+      code: 0,
+      signal: null,
+      output: '',
+    });
     expect(Date.now() - started).toBeLessThan(4000);
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(fake.gatewayBodies.length).toBe(calls);

@@ -2,6 +2,8 @@ import type { Server, ServerResponse } from 'node:http';
 import {
   BotMetrics,
   ConfigError,
+  ledgerReadiness,
+  NOT_READY,
   openServiceRuntime,
   type ServiceRuntime,
   startStatusServer,
@@ -38,11 +40,7 @@ export async function startSlackBot(env: NodeJS.ProcessEnv, log: (line: string) 
   let app: App;
   let receiver: SlackHttpReceiver | undefined;
   let statusServer: Server | undefined;
-  metrics.addGauge(
-    'axnbot_slack_replay_guard_entries',
-    'Verified requests remembered against replays.',
-    () => receiver?.replays.size ?? 0,
-  );
+  metrics.trackReplayGuard(() => receiver?.replays.size ?? 0);
   try {
     if (config.appToken) {
       const logger = boltLogger(log, LogLevel.WARN);
@@ -144,13 +142,7 @@ function sendText(res: ServerResponse, status: number, contentType: string, text
 
 /** Why the bot cannot serve yet: still starting, or the ledger unreachable. */
 async function readiness(runtime: ServiceRuntime, started: boolean): Promise<string | undefined> {
-  if (!started) return 'starting';
-  try {
-    await runtime.ledger.countActiveBindings(Date.now());
-    return undefined;
-  } catch {
-    return 'the ledger is not reachable';
-  }
+  return started ? ledgerReadiness(runtime.ledger) : NOT_READY.starting;
 }
 
 /** The bot's one-line operational log, as a logger for the status server. */

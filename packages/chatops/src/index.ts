@@ -40,7 +40,12 @@ export { sqliteDriver } from './ledger/sqlite-driver.js';
 export { jsonLineLogger, type LogFields, type Logger, silentLogger } from './logger.js';
 export { createLogger, type LogOptions } from './observability/log.js';
 export { type AliyunCall, BotMetrics } from './observability/metrics.js';
-export { type StatusServerOptions, startStatusServer } from './observability/status-server.js';
+export {
+  ledgerReadiness,
+  NOT_READY,
+  type StatusServerOptions,
+  startStatusServer,
+} from './observability/status-server.js';
 export { timedLedger } from './observability/timed-ledger.js';
 export { PhoneHasher } from './phone-hash.js';
 export {

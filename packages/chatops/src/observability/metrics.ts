@@ -68,11 +68,11 @@ export class BotMetrics {
     });
   }
 
-  /** A bot-specific gauge read when scraped (e.g. the Slack replay guard's size). */
-  addGauge(name: string, help: string, read: () => number): void {
+  /** `axnbot_slack_replay_guard_entries`: the Slack HTTP receiver's remembered requests, read when scraped. */
+  trackReplayGuard(read: () => number): void {
     new Gauge({
-      name,
-      help,
+      name: 'axnbot_slack_replay_guard_entries',
+      help: 'Verified requests remembered against replays.',
       registers: [this.registry],
       collect() {
         this.set(read());

@@ -15,12 +15,30 @@ export interface StatusServerOptions {
    * Other routes (e.g. Slack's events endpoint in HTTP mode): answers whether it handled the request.
    * It owns the response when it does, and must not throw.
    */
-  /** What to do when the port is taken, as the bot's configuration allows (`set PORT to a free port`). */
-  readonly busyPortAdvice?: string;
+  /** Whether PORT may be left unset (the bot then serves no status port): said when the port is taken. */
+  readonly portOptional?: boolean;
   readonly fallback?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 const ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** Why a bot is not ready, as `/readyz` says it to an operator's probe. */
+export const NOT_READY = {
+  starting: 'starting',
+  ledger: 'the ledger is not reachable',
+  slack: 'not connected to Slack',
+  dingtalk: 'not connected to the DingTalk stream',
+} as const;
+
+/** Whether the ledger answers (a cheap count): nothing when it does, the reason when it does not. */
+export async function ledgerReadiness(ledger: {
+  countActiveBindings(now: number): Promise<number>;
+}): Promise<string | undefined> {
+  return ledger.countActiveBindings(Date.now()).then(
+    () => undefined,
+    () => NOT_READY.ledger,
+  );
+}
 
 /**
  * The one HTTP server of a bot, in every mode: `GET /healthz` (the process runs), `GET /readyz` (it can
@@ -52,7 +70,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
       reject(
         error.code === 'EADDRINUSE'
           ? new ConfigError(
-              `PORT ${options.port} is already in use: ${options.busyPortAdvice ?? 'set PORT to a free port'}`,
+              `PORT ${options.port} is already in use: set PORT to a free port${options.portOptional ? ', or leave it unset' : ''}`,
             )
           : error,
       ),
