@@ -74,20 +74,17 @@ export function routeCall(
   }
   const connected = cause === UNCONNECTED.normal;
   const recorded = connected && binding?.needRecord === true;
-  store.db
-    .prepare(
-      'INSERT INTO calls (call_id, subs_id, pool_key, secret_no, caller, callee, call_time, recorded) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    )
-    .run(
-      callId,
-      binding?.subsId ?? null,
-      pool.key,
-      request.secretNo,
-      request.caller,
-      callee,
-      now,
-      recorded ? 1 : 0,
-    );
+  store.db.run(
+    'INSERT INTO calls (call_id, subs_id, pool_key, secret_no, caller, callee, call_time, recorded) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    callId,
+    binding?.subsId ?? null,
+    pool.key,
+    request.secretNo,
+    request.caller,
+    callee,
+    now,
+    recorded ? 1 : 0,
+  );
 
   const t = (offsetSeconds: number) => formatBeijingTime(now + offsetSeconds * 1000);
   const talk = connected ? Math.max(0, Math.floor(request.talkSeconds ?? 30)) : 0;

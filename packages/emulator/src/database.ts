@@ -1,9 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite, type SqliteDatabase } from '@axnbot/sqlite';
 
-/** The emulator's SQLite database handle. */
-export type EmulatorDatabase = Database.Database;
+/**
+ * The emulator's SQLite connection (`@axnbot/sqlite`: `node:sqlite` on Node.js 22.13 and later,
+ * better-sqlite3 on Node.js 20).
+ */
+export type EmulatorDatabase = SqliteDatabase;
 
 /**
  * Schema migrations, applied in order and recorded in `user_version`. Append; never edit a shipped one.
@@ -81,27 +82,24 @@ const MIGRATIONS: readonly string[] = [
 
 /**
  * Opens (creating if needed) the emulator database at `path` — a file, or `:memory:` — in WAL mode and
- * brings its schema up to date.
+ * brings its schema up to date. A file is created 0600 (in a folder created 0700): it holds A and B numbers
+ * in clear.
  */
 export function openEmulatorDatabase(path: string): EmulatorDatabase {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
+  const db = openSqlite(path);
   // Every commit reaches the operating system before the answer is sent, so a killed emulator loses
   // nothing it acknowledged; no fsync is made, so a power cut could. Right for a test double: it is
   // what lets a bind cost microseconds instead of a disk flush at each checkpoint.
-  db.pragma('synchronous = OFF');
-  db.pragma('foreign_keys = ON');
+  db.exec('PRAGMA synchronous = OFF');
   // The emulator is its database's only user: an exclusive lock spares every transaction the file-lock
   // and shared-memory round trips (released when the process ends, however it ends).
-  db.pragma('locking_mode = EXCLUSIVE');
-  db.pragma('busy_timeout = 5000');
-  const version = db.pragma('user_version', { simple: true }) as number;
+  db.exec('PRAGMA locking_mode = EXCLUSIVE');
+  const version = (db.get('PRAGMA user_version') as { user_version: number }).user_version;
   for (let index = version; index < MIGRATIONS.length; index++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[index] as string);
-      db.pragma(`user_version = ${index + 1}`);
-    })();
+      db.exec(`PRAGMA user_version = ${index + 1}`);
+    });
   }
   return db;
 }

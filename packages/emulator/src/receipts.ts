@@ -32,12 +32,12 @@ export class ReceiptPusher {
     const insert = this.store.db.prepare(
       'INSERT INTO receipts (type, call_id, payload, created_at) VALUES (?, ?, ?, ?)',
     );
-    const stored = this.store.db.transaction(() =>
+    const stored = this.store.transaction(() =>
       receipts.map((receipt) => ({
         ...receipt,
-        id: Number(insert.run(receipt.type, receipt.callId, receipt.json, this.now()).lastInsertRowid),
+        id: insert.run(receipt.type, receipt.callId, receipt.json, this.now()).lastInsertRowid,
       })),
-    )();
+    );
     if (this.url) void this.attempt(stored, 0);
     return stored;
   }
@@ -87,16 +87,14 @@ export class ReceiptPusher {
     attempts: number;
     delivered: boolean;
   }> {
-    const rows = this.store.db
-      .prepare(`SELECT * FROM receipts ${type ? 'WHERE type = ?' : ''} ORDER BY id`)
-      .all(...(type ? [type] : [])) as Array<{
+    const rows = this.store.db.all<{
       id: number;
       type: string;
       call_id: string;
       payload: string;
       attempts: number;
       delivered_at: number | null;
-    }>;
+    }>(`SELECT * FROM receipts ${type ? 'WHERE type = ?' : ''} ORDER BY id`, ...(type ? [type] : []));
     return rows.map((row) => ({
       id: row.id,
       type: row.type,

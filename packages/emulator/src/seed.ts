@@ -12,7 +12,7 @@ const DEMO_CITIES = ['北京', '上海', '广州', '深圳', '杭州'] as const;
  */
 export function seedDemo(store: EmulatorStore): void {
   if (store.pool(DEMO_POOL_KEY)) return;
-  store.db.transaction(() => {
+  store.transaction(() => {
     store.createPool({
       key: DEMO_POOL_KEY,
       name: 'Demo pool',
@@ -32,5 +32,5 @@ export function seedDemo(store: EmulatorStore): void {
       store.setInventory(2, city, 50 * (index + 1));
     });
     store.setInventory(3, '全国通用', 20);
-  })();
+  });
 }

@@ -125,9 +125,9 @@ export interface BindingFilter {
 }
 
 /**
- * Every SQL statement the emulator runs, prepared once. Methods are synchronous: better-sqlite3 runs
- * each transaction to completion before the next request is looked at, which is what makes concurrent
- * binds for the last slot race-free.
+ * Every SQL statement the emulator runs, prepared once. Methods are synchronous: SQLite (through
+ * `@axnbot/sqlite`) runs each transaction to completion before the next request is looked at, which is
+ * what makes concurrent binds for the last slot race-free.
  */
 export class EmulatorStore {
   private readonly s;
@@ -140,14 +140,11 @@ export class EmulatorStore {
   /** Pools by key: read on every call, changed only through this class. */
   private readonly poolCache = new Map<string, Pool>();
 
-  /** Runs a function in one transaction; compiled once (better-sqlite3 compiles each `transaction()`). */
-  private readonly runInTransaction: (work: () => unknown) => unknown;
   /** The last binding id handed out; this process is the database's only writer. */
   private lastId: number;
 
   constructor(readonly db: EmulatorDatabase) {
-    this.runInTransaction = db.transaction((work: () => unknown) => work());
-    this.lastId = (db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM bindings').get() as { id: number }).id;
+    this.lastId = (db.get('SELECT COALESCE(MAX(id), 0) AS id FROM bindings') as { id: number }).id;
     this.s = {
       poolByKey: db.prepare('SELECT * FROM pools WHERE key = ?'),
       pools: db.prepare('SELECT * FROM pools ORDER BY key'),
@@ -206,7 +203,7 @@ export class EmulatorStore {
 
   /** Runs `work` as one transaction: all of it is committed, or none (it throws). */
   transaction<T>(work: () => T): T {
-    return this.runInTransaction(work) as T;
+    return this.db.transaction(work);
   }
 
   pool(key: string): Pool | undefined {
@@ -246,7 +243,7 @@ export class EmulatorStore {
     this.numberCache.clear();
     this.db.transaction(() => {
       for (const n of numbers) this.s.insertNumber.run(n.secretNo, poolKey, n.city);
-    })();
+    });
   }
 
   deleteNumber(secretNo: string): boolean {
@@ -346,7 +343,7 @@ export class EmulatorStore {
     const columns = Object.keys(changes) as UpdatableColumn[];
     if (columns.length === 0) return;
     const sql = `UPDATE bindings SET ${columns.map((column) => `${column} = @${column}`).join(', ')} WHERE id = @id`;
-    this.db.prepare(sql).run({ ...changes, id: idOf(subsId) });
+    this.db.run(sql, { ...changes, id: idOf(subsId) });
   }
 
   setLatestPeer(subsId: string, peer: string): void {
@@ -373,7 +370,7 @@ export class EmulatorStore {
       args.after = filter.after;
     }
     const sql = `SELECT * FROM bindings ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
-    const rows = this.db.prepare(sql).all(args) as BindingRow[];
+    const rows = this.db.all<BindingRow>(sql, args);
     const page = rows.slice(0, filter.limit);
     return {
       bindings: page.map(toBinding),
@@ -382,20 +379,19 @@ export class EmulatorStore {
   }
 
   inventory(specId: number): Array<{ city: string; amount: number }> {
-    return this.db
-      .prepare('SELECT city, amount FROM inventory WHERE spec_id = ? ORDER BY city')
-      .all(specId) as Array<{
-      city: string;
-      amount: number;
-    }>;
+    return this.db.all<{ city: string; amount: number }>(
+      'SELECT city, amount FROM inventory WHERE spec_id = ? ORDER BY city',
+      specId,
+    );
   }
 
   setInventory(specId: number, city: string, amount: number): void {
-    this.db
-      .prepare(
-        'INSERT INTO inventory (spec_id, city, amount) VALUES (?, ?, ?) ON CONFLICT (spec_id, city) DO UPDATE SET amount = excluded.amount',
-      )
-      .run(specId, city, amount);
+    this.db.run(
+      'INSERT INTO inventory (spec_id, city, amount) VALUES (?, ?, ?) ON CONFLICT (spec_id, city) DO UPDATE SET amount = excluded.amount',
+      specId,
+      city,
+      amount,
+    );
   }
 }
 

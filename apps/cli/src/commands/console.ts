@@ -82,6 +82,13 @@ export async function consoleCommand(
     rl.prompt();
   });
   rl.prompt();
+  // Input can end (piped stdin, Ctrl-D) while earlier lines are still being answered. Node.js 20 still
+  // printed the prompt after each of their answers; Node.js 24 throws (ERR_USE_AFTER_CLOSE) instead, so
+  // the prompt is then written by hand, and a transcript reads the same on both.
+  let closed = false;
+  rl.on('close', () => {
+    closed = true;
+  });
   // Lines are handled one at a time, in order, even when pasted in a batch.
   let queue = Promise.resolve();
   await new Promise<void>((resolve) => {
@@ -101,7 +108,8 @@ export async function consoleCommand(
           });
           out.write(`${renderText(reply, { now: now(), color })}\n`);
         }
-        rl.prompt();
+        if (closed) out.write(rl.getPrompt());
+        else rl.prompt();
       });
     });
     rl.on('close', () => {

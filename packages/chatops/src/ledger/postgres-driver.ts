@@ -1,5 +1,5 @@
 import { type Logger, silentLogger } from '@axnbot/core';
-import pg from 'pg';
+import type pg from 'pg';
 import type { SqlDriver } from './sql-driver.js';
 
 /** An arbitrary constant naming axnbot's migration lock among PostgreSQL advisory locks. */
@@ -9,6 +9,19 @@ const MIGRATION_LOCK_ID = 0x61786e;
 function numbered(sql: string): string {
   let index = 0;
   return sql.replace(/\?/g, () => `$${++index}`);
+}
+
+/**
+ * Loads `pg` the first time a PostgreSQL ledger is opened: an optional peer dependency, so that a ledger on
+ * SQLite never needs it installed.
+ */
+async function loadPg(): Promise<typeof pg> {
+  try {
+    return (await import('pg')).default;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new Error('a PostgreSQL ledger needs the pg package: npm install pg@^8.23.1', { cause: error });
+  }
 }
 
 /**
@@ -22,6 +35,7 @@ export async function postgresDriver(
   const { schema } = options;
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
     throw new Error('schema must be a lower-case SQL identifier');
+  const pg = await loadPg();
   if (schema) {
     const admin = new pg.Client({ connectionString });
     await admin.connect();

@@ -56,9 +56,10 @@ export function queryRecordFileDownloadUrl(params: Params, context: ActionContex
       'callTime must be yyyy-MM-dd HH:mm:ss; timestamps are not supported',
     );
   }
-  const call = context.store.db
-    .prepare('SELECT call_time, recorded FROM calls WHERE call_id = ?')
-    .get(callId) as { call_time: number; recorded: number } | undefined;
+  const call = context.store.db.get<{ call_time: number; recorded: number }>(
+    'SELECT call_time, recorded FROM calls WHERE call_id = ?',
+    callId,
+  );
   if (call?.recorded !== 1 || formatBeijingTime(call.call_time) !== callTime) {
     throw refuse('isv.INVALID_PARAMETERS', `no recording for call ${callId.slice(0, 100)} at ${callTime}`);
   }

@@ -1,0 +1,3 @@
+import { testTiers } from '../../vitest.tiers.js';
+
+export default testTiers(['parameters.test.ts']);
