@@ -8,8 +8,8 @@ import {
   loadServiceConfig,
   openServiceRuntime,
   type ServiceConfig,
-  silentLogger,
   type ServiceRuntime,
+  silentLogger,
 } from '@axnbot/chatops';
 import { DEMO_POOL_KEY, type Emulator, startEmulator } from '@axnbot/emulator';
 import { requireCredentials } from './credentials.js';

@@ -83,17 +83,15 @@ describe('credentials from the default chain', () => {
     const broker = createServer((_req, res) => {
       issued += 1;
       const expiration = new Date(Date.now() + 10 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            Code: 'Success',
-            AccessKeyId: 'STS.ops',
-            AccessKeySecret: 'sts-secret',
-            SecurityToken: `t${issued}`,
-            Expiration: expiration,
-          }),
-        );
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          Code: 'Success',
+          AccessKeyId: 'STS.ops',
+          AccessKeySecret: 'sts-secret',
+          SecurityToken: `t${issued}`,
+          Expiration: expiration,
+        }),
+      );
     });
     await new Promise<void>((resolve) => broker.listen(0, '127.0.0.1', resolve));
     cleanups.push(() => new Promise((resolve) => broker.close(() => resolve())));
