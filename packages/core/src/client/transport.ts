@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import * as undici from 'undici';
 
 /** One HTTP exchange as the client needs it. */
 export interface HttpRequest {
@@ -31,15 +32,33 @@ export class TransportFailure extends Error {
 }
 
 /**
+ * The dispatcher handler interface the installed undici drives. undici 7 takes the original one
+ * (`onConnect`, `onHeaders`, `onData`, `onComplete`, `onError`) and, given a handler of the newer
+ * controller interface (`onRequestStart`, `onResponseStart`, …), wraps it in a shim that drops
+ * `onRequestSent`; undici 8 (Node.js 22.19+) removed the original interface and calls `onRequestSent` on
+ * controller handlers directly. `Dispatcher1Wrapper` arrived with undici 8.
+ */
+export type HandlerInterface = 'legacy' | 'controller';
+
+/** The interface of the undici this package resolves (see {@link HandlerInterface}). */
+export const INSTALLED_HANDLER_INTERFACE: HandlerInterface =
+  'Dispatcher1Wrapper' in undici ? 'controller' : 'legacy';
+
+/**
  * Sends one request through an undici dispatcher and collects the body as text. Uses the dispatcher's
  * handler interface directly because it reports `onRequestSent` — the line between "surely not acted
- * on" and "maybe acted on" that the retry policy depends on.
+ * on" and "maybe acted on" that the retry policy depends on. `handlers` picks the handler interface;
+ * by default that of the installed undici, so the same code runs on undici 7 and 8.
  */
-export function exchange(dispatcher: Dispatcher, request: HttpRequest): Promise<HttpResponse> {
+export function exchange(
+  dispatcher: Dispatcher,
+  request: HttpRequest,
+  handlers: HandlerInterface = INSTALLED_HANDLER_INTERFACE,
+): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     let sent = false;
     let timedOut = false;
-    let abort: ((reason?: Error) => void) | undefined;
+    let abort: ((reason: Error) => void) | undefined;
     let status = 0;
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => {
@@ -52,30 +71,51 @@ export function exchange(dispatcher: Dispatcher, request: HttpRequest): Promise<
       clearTimeout(timer);
       outcome();
     };
-    const handler: Dispatcher.DispatchHandler = {
-      onConnect(abortFn: (reason?: Error) => void) {
-        abort = abortFn;
-        if (timedOut) abortFn(new Error('deadline exceeded'));
-      },
-      onRequestSent() {
-        sent = true;
-      },
-      onHeaders(statusCode: number, _headers: Buffer[], _resume: () => void) {
-        status = statusCode;
-        return true;
-      },
-      onData(chunk: Buffer) {
-        chunks.push(chunk);
-        return true;
-      },
-      onComplete() {
-        settle(() => resolve({ status, body: Buffer.concat(chunks).toString('utf8') }));
-      },
-      onError(error: Error) {
-        // A response that started arriving proves the request was sent.
-        settle(() => reject(new TransportFailure(sent || status !== 0, timedOut, { cause: error })));
-      },
-    } as Dispatcher.DispatchHandler;
+    // One exchange, whichever interface reports it.
+    const started = (abortFn: (reason: Error) => void) => {
+      abort = abortFn;
+      if (timedOut) abortFn(new Error('deadline exceeded'));
+    };
+    const requestSent = () => {
+      sent = true;
+    };
+    const responseStarted = (statusCode: number) => {
+      status = statusCode;
+    };
+    const data = (chunk: Buffer) => {
+      chunks.push(chunk);
+    };
+    const completed = () => settle(() => resolve({ status, body: Buffer.concat(chunks).toString('utf8') }));
+    // A response that started arriving proves the request was sent.
+    const failed = (error: Error) =>
+      settle(() => reject(new TransportFailure(sent || status !== 0, timedOut, { cause: error })));
+
+    const handler =
+      handlers === 'legacy'
+        ? ({
+            onConnect: (abortFn: (reason?: Error) => void) => started(abortFn),
+            onRequestSent: requestSent,
+            onHeaders(statusCode: number) {
+              responseStarted(statusCode);
+              return true;
+            },
+            onData(chunk: Buffer) {
+              data(chunk);
+              return true;
+            },
+            onComplete: completed,
+            onError: failed,
+          } as Dispatcher.DispatchHandler)
+        : ({
+            onRequestStart: (controller: Dispatcher.DispatchController) =>
+              started((reason) => controller.abort(reason)),
+            onRequestSent: requestSent,
+            onResponseStart: (_controller: Dispatcher.DispatchController, statusCode: number) =>
+              responseStarted(statusCode),
+            onResponseData: (_controller: Dispatcher.DispatchController, chunk: Buffer) => data(chunk),
+            onResponseEnd: completed,
+            onResponseError: (_controller: Dispatcher.DispatchController, error: Error) => failed(error),
+          } as Dispatcher.DispatchHandler);
     dispatcher.dispatch(
       {
         origin: request.origin,
