@@ -1,12 +1,6 @@
 /** Milliseconds in Beijing's fixed offset from UTC (UTC+8, no daylight saving). */
 const BEIJING_OFFSET_MS = 8 * 60 * 60 * 1000;
 
-/** A clock: milliseconds since the epoch. Injected everywhere so that logic is testable. */
-export type Clock = () => number;
-
-/** The wall clock, for production wiring only. */
-export const systemClock: Clock = () => Date.now();
-
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
 /** Formats an instant as the signing timestamp: UTC `yyyy-MM-ddTHH:mm:ssZ`, no milliseconds. */

@@ -8,7 +8,8 @@ import type {
   BindingRecord,
   Ledger,
 } from './ledger.js';
-import { LEDGER_MIGRATIONS, type SqlDriver } from './sql-driver.js';
+import { LEDGER_MIGRATIONS } from './migrations.js';
+import type { SqlDriver } from './sql-driver.js';
 
 interface BindingRow {
   ref: string;

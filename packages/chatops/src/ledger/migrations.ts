@@ -1,0 +1,57 @@
+/** Schema migrations, shared by both dialects (types chosen to mean the same in each). Append only. */
+export const LEDGER_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS axn_deliveries (
+     key TEXT PRIMARY KEY,
+     created_at BIGINT NOT NULL,
+     reply TEXT,
+     completed_at BIGINT
+   );
+   CREATE TABLE IF NOT EXISTS axn_bindings (
+     ref TEXT PRIMARY KEY,
+     subs_id TEXT UNIQUE,
+     secret_no TEXT,
+     extension TEXT,
+     phone_masked TEXT NOT NULL,
+     phone_hash TEXT NOT NULL,
+     pool_key TEXT NOT NULL,
+     city TEXT,
+     expires_at BIGINT NOT NULL,
+     recording INTEGER NOT NULL,
+     out_id TEXT,
+     status TEXT NOT NULL CHECK (status IN ('pending', 'active', 'unknown', 'unbound', 'expired', 'failed')),
+     platform TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     user_name TEXT NOT NULL,
+     channel_id TEXT NOT NULL,
+     created_at BIGINT NOT NULL,
+     updated_at BIGINT NOT NULL,
+     request_id TEXT
+   );
+   CREATE INDEX IF NOT EXISTS axn_bindings_by_phone ON axn_bindings (phone_hash, created_at);
+   CREATE INDEX IF NOT EXISTS axn_bindings_by_owner ON axn_bindings (platform, user_id, status);
+   CREATE INDEX IF NOT EXISTS axn_bindings_by_slot ON axn_bindings (secret_no, extension);
+   CREATE TABLE IF NOT EXISTS axn_audit (
+     id TEXT PRIMARY KEY,
+     at BIGINT NOT NULL,
+     platform TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     user_name TEXT NOT NULL,
+     channel_id TEXT NOT NULL,
+     action TEXT NOT NULL,
+     target TEXT NOT NULL,
+     result TEXT NOT NULL,
+     request_id TEXT,
+     detail TEXT
+   );
+   CREATE INDEX IF NOT EXISTS axn_audit_by_time ON axn_audit (at);`,
+  // Leases on deliveries, and which delivery made a binding, so a delivery whose process died can be
+  // taken over and finished with the true outcome.
+  `ALTER TABLE axn_deliveries ADD COLUMN lease_until BIGINT;
+   ALTER TABLE axn_bindings ADD COLUMN delivery_key TEXT;
+   CREATE INDEX IF NOT EXISTS axn_bindings_by_delivery ON axn_bindings (delivery_key);
+   CREATE INDEX IF NOT EXISTS axn_deliveries_open ON axn_deliveries (lease_until) WHERE reply IS NULL;`,
+  // Who ended a binding (unbound it), so a second unbind can say when and by whom.
+  `ALTER TABLE axn_bindings ADD COLUMN ended_by TEXT;`,
+  // Facts about the ledger itself, such as a check value of the key A's fingerprints are made with.
+  `CREATE TABLE IF NOT EXISTS axn_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+];
