@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { type Emulator, startEmulator } from '@axnbot/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { robotText, startFakeDingTalk } from './fake-dingtalk.js';
+import { freePort } from './spawn-bot.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
@@ -300,7 +301,7 @@ describe('staying connected', () => {
 
   it('serves /healthz and /metrics on PORT', async () => {
     const fake = await startFakeDingTalk();
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     const bot = await startBot(botEnv(fake, { PORT: String(port) }));
     try {
       await fake.connected();
