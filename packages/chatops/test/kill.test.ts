@@ -120,5 +120,6 @@ describe('a bot killed mid-bind', () => {
     expect(perNumber.size).toBe(COUNT + 1); // nothing lost (the seed's number besides)
     expect([...perNumber.values()].every((n) => n === 1)).toBe(true); // nothing doubled
     expect(await ledger.lapsedDeliveries(Date.now() + 10 * LEASE_MS, 100)).toEqual([]); // nothing pending
-  });
+    // A bound for a stuck run, not a busy machine: spawning, the lease lapse and 40 binds take a few seconds.
+  }, 60_000);
 });
