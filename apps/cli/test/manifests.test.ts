@@ -38,14 +38,15 @@ const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Man
 
 /** The paths `pnpm pack` would put in the tarball (the same rules `pnpm publish` uses). */
 function packedFiles(dir: string): string[] {
-  const out = execFileSync('npx', ['-y', 'pnpm@12.21.0', 'pack', '--dry-run', '--json'], {
+  // npm applies the same `files` rules; asking npx for pnpm per package timed out under `npx -p node@24`.
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
     cwd: join(ROOT, dir),
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 60_000,
   });
-  const json = JSON.parse(out.slice(out.indexOf('{'))) as { files: { path: string }[] };
-  return json.files.map((file) => file.path).sort();
+  const [json] = JSON.parse(out.slice(out.indexOf('['))) as Array<{ files: { path: string }[] }>;
+  return (json?.files ?? []).map((file) => file.path).sort();
 }
 
 describe('every package.json', () => {
