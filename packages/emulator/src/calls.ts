@@ -1,28 +1,46 @@
 import { randomBytes } from 'node:crypto';
-import { formatBeijingTime } from '@axnbot/core';
+import { type AnswerMode, callTimeline } from './call-timeline.js';
 import type { EmulatorClock } from './clock.js';
+import { callReceipts } from './receipt-records.js';
+import type { MessageType } from './receipt-types.js';
 import type { ReceiptPusher } from './receipts.js';
 import type { Binding, EmulatorStore } from './store.js';
+import { UNCONNECTED } from './unconnected.js';
 
-/** A simulated call: who dials which X, and the digits keyed after the prompt. */
+export { UNCONNECTED } from './unconnected.js';
+
+/** A simulated call: who dials which X, the digits keyed after the prompt, and how the callee answers. */
 export interface CallRequest {
   readonly caller: string;
   readonly secretNo: string;
   readonly digits?: string;
-  /** Talk time of a connected call, in seconds (default 30). */
+  /** Talk time of an answered call, in seconds (default 30). */
   readonly talkSeconds?: number;
+  /** What the callee does when the call reaches them (default `answered`). */
+  readonly answer?: AnswerMode;
 }
-
-/** `unconnected_cause` values of the receipts. */
-export const UNCONNECTED = { normal: 0, blacklist: 1, noBinding: 2, restricted: 3, other: 4 } as const;
 
 export interface CallOutcome {
   readonly callId: string;
+  /** True when the callee answered. */
   readonly connected: boolean;
+  /** Whom the call was put through to, answered or not; `null` when it was not routed. */
   readonly callee: string | null;
   readonly subsId: string | null;
   readonly unconnectedCause: number;
+  readonly releaseCause: number;
   readonly controlMsg: string;
+  /** The receipts stored for the call, in emission order. */
+  readonly receipts: ReadonlyArray<{ readonly id: number; readonly type: MessageType }>;
+}
+
+/** What routing a call needs. */
+export interface CallDeps {
+  readonly store: EmulatorStore;
+  readonly clock: EmulatorClock;
+  readonly receipts: ReceiptPusher;
+  /** A download URL for a recorded call's recording, as the CDR's `record_url` carries it. */
+  readonly recordUrl: (callId: string) => string;
 }
 
 /**
@@ -30,12 +48,10 @@ export interface CallOutcome {
  * - N dials X and keys an extension → A, and N becomes A's latest peer on that binding;
  * - A dials X → the latest peer (pool mode `latest-peer`, the default) or the default B (`default-b`);
  * - no live binding for the extension, nobody to call back, or a restriction → not connected.
- * Each call records a `SecretStartReport` and a `SecretReport` and pushes them.
+ * Then records the call (recorded when answered on a binding with recording on) and publishes its
+ * receipts.
  */
-export function routeCall(
-  request: CallRequest,
-  deps: { store: EmulatorStore; clock: EmulatorClock; receipts: ReceiptPusher; baseUrl: string },
-): CallOutcome | { error: string } {
+export function routeCall(request: CallRequest, deps: CallDeps): CallOutcome | { error: string } {
   const { store, clock } = deps;
   const number = store.number(request.secretNo);
   if (!number) return { error: `${request.secretNo} is not an X number of any pool` };
@@ -46,7 +62,7 @@ export function routeCall(
 
   let binding: Binding | undefined = store.activeBindingOfA(request.caller, request.secretNo, now);
   let callee: string | null = null;
-  let callType = 1;
+  let callType: 0 | 1 = 1;
   let cause: number = UNCONNECTED.normal;
   let controlMsg = 'OK';
   if (binding) {
@@ -72,8 +88,12 @@ export function routeCall(
       store.setLatestPeer(binding.subsId, request.caller);
     }
   }
-  const connected = cause === UNCONNECTED.normal;
-  const recorded = connected && binding?.needRecord === true;
+  const timeline = callTimeline({
+    unconnectedCause: cause,
+    answer: request.answer ?? 'answered',
+    talkSeconds: request.talkSeconds ?? 30,
+  });
+  const recorded = timeline.answered && binding?.needRecord === true;
   store.db.run(
     'INSERT INTO calls (call_id, subs_id, pool_key, secret_no, caller, callee, call_time, recorded) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     callId,
@@ -86,49 +106,34 @@ export function routeCall(
     recorded ? 1 : 0,
   );
 
-  const t = (offsetSeconds: number) => formatBeijingTime(now + offsetSeconds * 1000);
-  const talk = connected ? Math.max(0, Math.floor(request.talkSeconds ?? 30)) : 0;
-  const release = connected ? 5 + talk : 3;
-  // A's number is phone_no; the other party is peer_no, whichever way the call went.
-  const phoneNo = binding?.phoneA ?? '';
-  const peerNo = callType === 0 ? (callee ?? '') : request.caller;
-  const common = {
-    pool_key: pool.key,
-    sub_id: '@@SUB@@',
-    call_id: callId,
-    phone_no: phoneNo,
-    secret_no: request.secretNo,
-    peer_no: peerNo,
-    called_display_no: request.secretNo,
-    call_type: callType,
-    call_time: t(0),
-    out_id: binding?.outId ?? '',
-    control_msg: controlMsg,
-    city: number.city,
-    partner_key: pool.key,
-    unconnected_cause: cause,
+  const stored = deps.receipts.publish(
+    callReceipts({
+      callId,
+      poolKey: pool.key,
+      subsId: binding?.subsId ?? null,
+      // A's number is phone_no; the other party is peer_no, whichever way the call went.
+      phoneNo: binding?.phoneA ?? '',
+      secretNo: request.secretNo,
+      peerNo: callType === 0 ? (callee ?? '') : request.caller,
+      callType,
+      callTime: now,
+      outId: binding?.outId ?? '',
+      controlMsg,
+      city: number.city,
+      unconnectedCause: cause,
+      extension: binding?.extension ?? request.digits ?? '',
+      timeline,
+      recordUrl: recorded ? deps.recordUrl(callId) : null,
+    }),
+  );
+  return {
+    callId,
+    connected: timeline.answered,
+    callee,
+    subsId: binding?.subsId ?? null,
+    unconnectedCause: cause,
+    releaseCause: timeline.releaseCause,
+    controlMsg,
+    receipts: stored.map(({ id, type }) => ({ id, type })),
   };
-  const start = { ...common, control_type: connected ? 'CONTINUE' : 'IVR', id: Number(now % 1e12) };
-  const report = {
-    ...common,
-    id: Number(now % 1e12) + 1,
-    call_out_time: t(connected ? 1 : 0),
-    ring_time: t(connected ? 2 : 0),
-    free_ring_time: t(connected ? 2 : 0),
-    start_time: t(connected ? 5 : release),
-    release_time: t(release),
-    release_dir: connected ? 1 : 0,
-    release_cause: connected ? 16 : 1,
-    control_type: connected ? 'CONTINUE' : 'IVR',
-    record_url: recorded ? `${deps.baseUrl}/_emulator/recordings/${callId}.wav` : '',
-    ring_record_url: '',
-    extension: binding?.extension ?? request.digits ?? '',
-  };
-  const withSubsId = (receipt: object) =>
-    JSON.stringify(receipt).replace('"@@SUB@@"', binding ? binding.subsId : '0');
-  deps.receipts.publish([
-    { type: 'SecretStartReport', callId, json: withSubsId(start) },
-    { type: 'SecretReport', callId, json: withSubsId(report) },
-  ]);
-  return { callId, connected, callee, subsId: binding?.subsId ?? null, unconnectedCause: cause, controlMsg };
 }

@@ -1,10 +1,12 @@
 import { createHmac } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { ANSWER_MODES, type AnswerMode } from './call-timeline.js';
 import { routeCall } from './calls.js';
 import type { EmulatorClock } from './clock.js';
 import { parseDurationMs } from './duration.js';
 import type { FaultInjector, FaultSpec } from './faults.js';
-import type { ReceiptPusher } from './receipts.js';
+import type { ReceiptPusher, RepushResult } from './receipts.js';
+import { RECORD_URL_MS, recordingPath } from './recording-link.js';
 import type { Binding, CallbackMode, CityMode, EmulatorStore } from './store.js';
 
 /** What the operator API works on. */
@@ -63,15 +65,23 @@ export function handleOperator(
   res: ServerResponse,
   deps: OperatorDeps,
 ): void {
-  try {
-    const route = url.pathname.slice('/_emulator/'.length).split('/').map(decodePart);
-    const result = dispatch(method, route, url.searchParams, body, deps, res);
+  const answer = (result: unknown) => {
     if (result !== undefined) sendJson(res, 200, result);
-  } catch (error) {
+  };
+  const fail = (error: unknown) => {
     if (error instanceof BadRequest) sendJson(res, error.status, { error: error.message });
     else if (error instanceof Error && /UNIQUE|constraint/i.test(error.message))
       sendJson(res, 409, { error: 'already exists' });
     else sendJson(res, 500, { error: 'internal error' });
+  };
+  try {
+    const route = url.pathname.slice('/_emulator/'.length).split('/').map(decodePart);
+    const result = dispatch(method, route, url.searchParams, body, deps, res);
+    // A re-push answers once its POST has been answered, so the caller can look at the receiver next.
+    if (result instanceof Promise) result.then(answer, fail);
+    else answer(result);
+  } catch (error) {
+    fail(error);
   }
 }
 
@@ -236,14 +246,28 @@ function dispatch(
           secretNo,
           digits: input.digits as string | undefined,
           talkSeconds: typeof input.talkSeconds === 'number' ? input.talkSeconds : undefined,
+          answer: oneOf<AnswerMode>(input, 'answer', ANSWER_MODES, 'answered'),
         },
-        { store, clock, receipts: deps.receipts, baseUrl: deps.baseUrl() },
+        {
+          store,
+          clock,
+          receipts: deps.receipts,
+          recordUrl: (callId) =>
+            `${deps.baseUrl()}${signLink(deps.linkKey, recordingPath(callId), clock.now() + RECORD_URL_MS)}`,
+        },
       );
       if ('error' in outcome) throw new BadRequest(outcome.error, 404);
       return outcome;
     }
     case 'GET receipts':
-      return { receipts: deps.receipts.list(query.get('type') ?? undefined) };
+      return {
+        receipts: deps.receipts.list({
+          type: query.get('type') ?? undefined,
+          callId: query.get('callId') ?? undefined,
+        }),
+      };
+    case 'POST receipts/:id/repush':
+      return repush(deps.receipts, id as string);
     case 'POST inventory': {
       const input = json(body);
       if (
@@ -270,6 +294,33 @@ function dispatch(
     }
     default:
       throw new BadRequest(`no operator route ${method} /_emulator/${route.join('/')}`, 404);
+  }
+}
+
+/**
+ * `POST receipts/:id/repush`: the receipt's original POST, sent once more. Answers when the receiver
+ * has answered, with whether it accepted.
+ */
+async function repush(receipts: ReceiptPusher, id: string) {
+  const result: RepushResult = /^[1-9]\d{0,15}$/.test(id)
+    ? await receipts.repush(Number(id))
+    : { status: 'unknown' };
+  switch (result.status) {
+    case 'pushed':
+      return {
+        repushed: { id: result.receipt.id, type: result.receipt.type, callId: result.receipt.callId },
+        delivered: result.outcome === true,
+        error: result.outcome === true ? null : result.outcome,
+      };
+    case 'unknown':
+      throw new BadRequest(`no receipt ${id}`, 404);
+    case 'no-target':
+      throw new BadRequest('receipts are not pushed: the emulator was started without a receipt URL', 409);
+    case 'busy':
+      throw new BadRequest(
+        "this call's receipts are still being pushed; repush once they are delivered or given up (moving the clock forward sends a waiting retry at once)",
+        409,
+      );
   }
 }
 

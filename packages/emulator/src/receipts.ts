@@ -1,113 +1,117 @@
+import type { EmulatorClock } from './clock.js';
+import { ClockTimers } from './clock-timers.js';
+import { type Receipt, ReceiptLog, type ReceiptView } from './receipt-log.js';
+import { postReceipts } from './receipt-post.js';
+import type { ReceiptDraft } from './receipt-records.js';
+import type { ReceiptTarget } from './receipt-target.js';
+import { SerialQueues } from './serial-queues.js';
 import type { EmulatorStore } from './store.js';
 
-/** Aliyun's push rules: a 700 ms answer deadline, then retries after 1, 5 and 10 minutes. */
-export const RECEIPT_TIMEOUT_MS = 700;
+export type { Receipt, ReceiptView } from './receipt-log.js';
+export { RECEIPT_TIMEOUT_MS } from './receipt-post.js';
+
+/** Aliyun's re-push schedule after a failed push: 1, 5 and 10 minutes, then it gives up. */
 export const RECEIPT_RETRY_DELAYS_MS = [60_000, 300_000, 600_000] as const;
 
-/** A receipt as stored and pushed: its type and its JSON text (SubsId as a bare number, as Aliyun sends it). */
-export interface Receipt {
-  readonly id: number;
-  readonly type: string;
-  readonly callId: string;
-  readonly json: string;
-}
+/** What a re-push did. */
+export type RepushResult =
+  | { readonly status: 'pushed'; readonly receipt: Receipt; readonly outcome: true | string }
+  | { readonly status: 'unknown' | 'no-target' | 'busy' };
 
 /**
- * Delivers receipts to the configured URL as a JSON array, as Aliyun's HTTP push does: success is HTTP
- * 200 with a numeric `code` of 0; anything else (or no answer in 700 ms) is retried after 1, 5 and 10
- * minutes — multiplied by `retryScale` so tests need not wait.
+ * Stores call receipts and pushes them as Aliyun's HTTP batch push does: each POST a JSON array, each
+ * message type to its own URL when the target has a `{type}` placeholder (else one array per call to
+ * the one URL). A call's POSTs go out one after another, each waiting until the previous one was
+ * accepted or given up, so a later type never overtakes an earlier one. A refused push (or none in
+ * 700 ms) is retried after 1, 5 and 10 minutes of emulator time — × `retryScale`, and at once when
+ * the operator moves the clock past it.
  */
 export class ReceiptPusher {
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly log: ReceiptLog;
+  private readonly timers: ClockTimers;
+  private readonly queues = new SerialQueues();
+  private closed = false;
 
   constructor(
-    private readonly store: EmulatorStore,
-    private readonly url: string | undefined,
+    store: EmulatorStore,
+    private readonly target: ReceiptTarget | undefined,
     private readonly retryScale: number,
-    private readonly now: () => number,
-  ) {}
+    clock: EmulatorClock,
+  ) {
+    this.log = new ReceiptLog(store, () => clock.now());
+    this.timers = new ClockTimers(clock);
+  }
 
-  /** Records the receipts and starts pushing them (one POST per call's batch). */
-  publish(receipts: ReadonlyArray<{ type: string; callId: string; json: string }>): Receipt[] {
-    const insert = this.store.db.prepare(
-      'INSERT INTO receipts (type, call_id, payload, created_at) VALUES (?, ?, ?, ?)',
-    );
-    const stored = this.store.transaction(() =>
-      receipts.map((receipt) => ({
-        ...receipt,
-        id: insert.run(receipt.type, receipt.callId, receipt.json, this.now()).lastInsertRowid,
-      })),
-    );
-    if (this.url) void this.attempt(stored, 0);
+  /**
+   * Stores a call's receipts (those the target carries; all of them when nothing is pushed) and starts
+   * pushing them in order.
+   */
+  publish(drafts: readonly ReceiptDraft[]): Receipt[] {
+    const { target } = this;
+    const stored = this.log.add(drafts.filter((draft) => !target || target.carries(draft.type)));
+    if (target) {
+      for (const batch of target.batches(stored)) {
+        // Nothing awaits a push; a failure to record its outcome must not take the emulator down.
+        this.queues.run(batch[0]!.callId, () => this.deliver(target, batch)).catch(() => undefined);
+      }
+    }
     return stored;
   }
 
-  private async attempt(batch: Receipt[], retry: number): Promise<void> {
-    const ok = await this.post(batch);
-    const mark = this.store.db.prepare(
-      'UPDATE receipts SET attempts = attempts + 1, delivered_at = ?, last_error = ? WHERE id = ?',
-    );
-    for (const receipt of batch)
-      mark.run(ok === true ? this.now() : null, ok === true ? null : ok, receipt.id);
-    if (ok === true || retry >= RECEIPT_RETRY_DELAYS_MS.length) return;
-    const timer = setTimeout(
-      () => {
-        this.timers.delete(timer);
-        void this.attempt(batch, retry + 1);
-      },
-      (RECEIPT_RETRY_DELAYS_MS[retry] as number) * this.retryScale,
-    );
-    timer.unref();
-    this.timers.add(timer);
+  /**
+   * Pushes a stored receipt again, in the very POST body that first carried it, as Aliyun does when it
+   * did not get its answer. Refused (`busy`) while that call's receipts are still being pushed, so a
+   * duplicate never jumps the queue or waits behind a retry; it is one POST, not retried.
+   */
+  async repush(id: number): Promise<RepushResult> {
+    const receipt = this.log.get(id);
+    if (!receipt) return { status: 'unknown' };
+    const { target } = this;
+    if (!target || this.closed) return { status: 'no-target' };
+    if (this.queues.pending(receipt.callId) > 0) return { status: 'busy' };
+    const batch = target
+      .batches(this.log.ofCall(receipt.callId).filter((each) => target.carries(each.type)))
+      .find((each) => each.some((member) => member.id === id));
+    // Stored under another target (a database reopened with a different URL): push it alone.
+    const body = batch ?? [receipt];
+    const outcome = await this.queues.run(receipt.callId, () => this.push(target, body));
+    return { status: 'pushed', receipt, outcome };
   }
 
-  /** One push; true on acceptance, else the reason. */
-  private async post(batch: Receipt[]): Promise<true | string> {
-    try {
-      const response = await fetch(this.url as string, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json; charset=utf-8' },
-        body: `[${batch.map((receipt) => receipt.json).join(',')}]`,
-        signal: AbortSignal.timeout(RECEIPT_TIMEOUT_MS),
-      });
-      const text = await response.text();
-      if (response.status !== 200) return `HTTP ${response.status}`;
-      const answer = JSON.parse(text) as { code?: unknown };
-      return typeof answer.code === 'number' && answer.code === 0 ? true : `answer ${text.slice(0, 80)}`;
-    } catch (error) {
-      return error instanceof Error ? error.name : 'failed';
+  /** Stored receipts and their delivery state, optionally of one type and/or one call. */
+  list(filter: { type?: string; callId?: string } = {}): ReceiptView[] {
+    return this.log.list(filter);
+  }
+
+  /** Stops pushing: pending retries are dropped and nothing more is sent or recorded. */
+  close(): void {
+    this.closed = true;
+    this.timers.close();
+  }
+
+  /** Pushes one batch until it is accepted or the retries are spent. */
+  private async deliver(target: ReceiptTarget, batch: Receipt[]): Promise<void> {
+    for (let retry = 0; ; retry++) {
+      const outcome = await this.push(target, batch);
+      if (outcome === true || this.closed || retry >= RECEIPT_RETRY_DELAYS_MS.length) return;
+      const waited = await this.timers.wait((RECEIPT_RETRY_DELAYS_MS[retry] as number) * this.retryScale);
+      if (!waited) return;
     }
   }
 
-  list(type?: string): Array<{
-    id: number;
-    type: string;
-    callId: string;
-    receipt: unknown;
-    attempts: number;
-    delivered: boolean;
-  }> {
-    const rows = this.store.db.all<{
-      id: number;
-      type: string;
-      call_id: string;
-      payload: string;
-      attempts: number;
-      delivered_at: number | null;
-    }>(`SELECT * FROM receipts ${type ? 'WHERE type = ?' : ''} ORDER BY id`, ...(type ? [type] : []));
-    return rows.map((row) => ({
-      id: row.id,
-      type: row.type,
-      callId: row.call_id,
-      // Served with sub_id as a string so that JSON readers of the operator API lose no digits.
-      receipt: JSON.parse(row.payload.replace(/"sub_id":(\d+)/, '"sub_id":"$1"')),
-      attempts: row.attempts,
-      delivered: row.delivered_at !== null,
-    }));
-  }
-
-  close(): void {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+  /** One POST of a batch, counted against each of its receipts. */
+  private async push(target: ReceiptTarget, batch: readonly Receipt[]): Promise<true | string> {
+    if (this.closed) return 'closed';
+    const outcome = await postReceipts(
+      target.urlFor(batch[0]!.type),
+      `[${batch.map((receipt) => receipt.json).join(',')}]`,
+    );
+    // The database is closed with the emulator; an answer arriving after that changes nothing.
+    if (!this.closed)
+      this.log.markAttempt(
+        batch.map((receipt) => receipt.id),
+        outcome,
+      );
+    return outcome;
   }
 }

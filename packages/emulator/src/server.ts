@@ -13,6 +13,7 @@ import { FaultInjector } from './faults.js';
 import { Gateway } from './gateway.js';
 import { handleOperator, sendJson, signLink } from './operator.js';
 import { checkOperatorRequest, hostsFor, type OperatorAccess } from './operator-access.js';
+import { receiptTarget } from './receipt-target.js';
 import { ReceiptPusher } from './receipts.js';
 import { responseFormat, toXml } from './render.js';
 import { readParams } from './request-params.js';
@@ -47,9 +48,18 @@ export interface EmulatorOptions {
   readonly seed?: 'demo' | 'none';
   /** Access keys the gateway accepts, id → secret; `testid` / `testsecret` by default. */
   readonly keys?: ReadonlyMap<string, string> | Readonly<Record<string, string>>;
-  /** Where call receipts are pushed as JSON arrays. */
+  /**
+   * Where call receipts are pushed as JSON arrays. With a `{type}` placeholder
+   * (`http://127.0.0.1:3000/aliyun/receipts/{type}?token=…`) each message type goes to its own URL, one
+   * POST per type per call, as Aliyun's console configures them; without one, each call's
+   * `SecretStartReport` and `SecretReport` go together in one POST to this URL. An http(s) URL, or the
+   * emulator does not start.
+   */
   readonly receiptUrl?: string;
-  /** Multiplies the 1/5/10-minute receipt retry delays (tests use a tiny factor). */
+  /**
+   * Multiplies the 1/5/10-minute receipt retry delays (tests use a tiny factor). Moving the emulator's
+   * clock past a waiting retry sends it at once.
+   */
   readonly receiptRetryScale?: number;
   /**
    * Required as `Authorization: Bearer <token>` on every operator request when set, which then may come
@@ -77,6 +87,8 @@ export interface Emulator {
 
 /** Starts an emulator: opens (and migrates) its database, seeds it if asked, and listens. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  // Checked before anything is opened, so a bad URL leaves nothing to close.
+  const target = options.receiptUrl === undefined ? undefined : receiptTarget(options.receiptUrl);
   const db = openEmulatorDatabase(options.db ?? ':memory:');
   const store = new EmulatorStore(db);
   if (options.seed === 'demo') seedDemo(store);
@@ -87,9 +99,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       : new Map(Object.entries(options.keys ?? { testid: 'testsecret' }));
   const gateway = new Gateway(keys, () => clock.now());
   const faults = new FaultInjector();
-  const receipts = new ReceiptPusher(store, options.receiptUrl, options.receiptRetryScale ?? 1, () =>
-    clock.now(),
-  );
+  const receipts = new ReceiptPusher(store, target, options.receiptRetryScale ?? 1, clock);
   const linkKey = randomBytes(32);
   let baseUrl = '';
   const context: ActionContext = {

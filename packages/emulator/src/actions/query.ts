@@ -1,5 +1,6 @@
 import { formatBeijingTime, parseBeijingTime } from '@axnbot/core';
 import { ApiFailure, refuse } from '../api-failure.js';
+import { recordingPath } from '../recording-link.js';
 import type { Params } from '../request-params.js';
 import type { ActionContext, ActionResult } from './context.js';
 import { checkSecretNo, poolOf, required } from './rules.js';
@@ -65,6 +66,6 @@ export function queryRecordFileDownloadUrl(params: Params, context: ActionContex
   }
   const expiresAt = context.clock.now() + RECORDING_LINK_MS;
   return {
-    DownloadUrl: context.signLink(`/_emulator/recordings/${encodeURIComponent(callId)}.wav`, expiresAt),
+    DownloadUrl: context.signLink(recordingPath(callId), expiresAt),
   };
 }
