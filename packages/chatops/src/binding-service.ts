@@ -4,9 +4,13 @@ import type { Command, Locale, ParseError, StateChange } from './language/comman
 import type { BindingOutcome } from './ledger/ledger.js';
 import { phrase } from './phrases.js';
 import type { Actor } from './policy.js';
+import type { CallNotice } from './receipts/call-notice.js';
+import type { CallEvent } from './receipts/receipt-records.js';
+import { LedgerReceiptStore, type ReceiptStore } from './receipts/receipt-store.js';
 import type { BulkItem, Reply } from './replies.js';
 import { scrubPhones } from './scrub.js';
 import { BindCommand, bindWork, deliveryKey, type Intent } from './service/bind-command.js';
+import { CallCommands } from './service/call-commands.js';
 import { ChangeCommands } from './service/change-commands.js';
 import { type ServiceDeps, ServiceKit } from './service/kit.js';
 import { ReadCommands } from './service/read-commands.js';
@@ -33,6 +37,7 @@ export class BindingService {
   private readonly binds: BindCommand;
   private readonly changes: ChangeCommands;
   private readonly reads: ReadCommands;
+  private readonly callCommands: CallCommands;
 
   constructor(deps: BindingServiceDeps) {
     this.kit = new ServiceKit(deps);
@@ -40,6 +45,7 @@ export class BindingService {
     this.binds = new BindCommand(this.kit);
     this.changes = new ChangeCommands(this.kit, targets);
     this.reads = new ReadCommands(this.kit, targets);
+    this.callCommands = new CallCommands(this.kit, targets);
     this.runner = new DeliveryRunner(
       deps.ledger,
       { ...systemTimers, ...deps.timers, now: this.kit.now },
@@ -50,6 +56,66 @@ export class BindingService {
   /** Whether the actor is an axnbot admin (front ends use it to offer admin-only actions). */
   isAdmin(actor: Actor): boolean {
     return this.kit.policy.isAdmin(actor);
+  }
+
+  /**
+   * Where the receipt endpoint stores call receipts ({@link createReceiptEndpoint}): this service's ledger,
+   * numbers masked and fingerprinted with its key.
+   */
+  receiptStore(): ReceiptStore {
+    return new LedgerReceiptStore({
+      ledger: this.kit.deps.ledger,
+      hasher: this.kit.hasher,
+      now: this.kit.now,
+    });
+  }
+
+  /**
+   * Records where a binding's result card was posted (`BindingView.ref`; the place as opaque text: Slack
+   * `channel:ts`, a DingTalk conversation id…), so its calls are posted beside it.
+   */
+  async setBindingMessageRef(ref: string, messageRef: string): Promise<void> {
+    await this.kit.deps.ledger.setBindingMessageRef(ref, messageRef);
+  }
+
+  /**
+   * What to post for a newly stored call event (the receipt endpoint's `onStored` gets them), claimed so
+   * each call is posted once across replicas and restarts: the binding's place (platform, channel, binder,
+   * message ref), the binder's language and the line. `undefined` when there is nothing to post: not an
+   * end or recording event, already claimed, or a binding not made from a chat (its calls are stored and
+   * listed by `calls`, never posted). Never throws for a missing binding; a ledger failure throws.
+   */
+  claimCallNotice(event: CallEvent): Promise<CallNotice | undefined> {
+    return this.callCommands.claimCallNotice(event);
+  }
+
+  /**
+   * The notices of end and recording events stored more than `ageMs` ago (default a minute) that nobody
+   * claimed (their process stopped before posting, or a recording raced its call's line), claimed now.
+   * A bot runs it now and then; a recording whose call never ended is let go.
+   */
+  async sweepCallNotices(ageMs = 60_000, limit = 100): Promise<CallNotice[]> {
+    const events = await this.kit.deps.ledger.unclaimedCallEvents(this.kit.now() - ageMs, limit);
+    const notices: CallNotice[] = [];
+    for (const event of events) {
+      const notice = await this.callCommands.claimCallNotice(event, { final: true });
+      if (notice) notices.push(notice);
+    }
+    return notices;
+  }
+
+  /**
+   * "▶ Recording": a fresh download link for a call's recording, asked of Aliyun now
+   * (`QueryRecordFileDownloadUrl`; links last two hours, never cached), for whoever made the binding or an
+   * admin; otherwise a refusal. The reply is for the person who pressed only. In `locale`, else the
+   * binder's language. Audited. Never throws.
+   */
+  async recordingLink(actor: Actor, callId: string, locale?: Locale): Promise<Reply> {
+    try {
+      return await this.callCommands.recordingLink(actor, callId, locale);
+    } catch (error) {
+      return this.kit.errorReply(error, locale ?? this.kit.deps.config.locale ?? 'en');
+    }
   }
 
   /** Runs a command for an actor and answers its reply. */
@@ -83,6 +149,8 @@ export class BindingService {
       if (command.verb === 'help') return first({ kind: 'help', locale, topic: command.topic });
       if (command.verb === 'info') return first(await this.reads.info(command.target, locale, actor));
       if (command.verb === 'list') return first(await this.reads.list(command.scope, locale, actor));
+      if (command.verb === 'calls')
+        return first(await this.callCommands.calls(command.target, locale, actor));
       if (command.verb === 'bind') {
         // A redelivery replays the first delivery's reply: it must not count against the rate limit.
         if ((await this.kit.deps.ledger.deliveryReply(deliveryKey(actor))) !== undefined) {

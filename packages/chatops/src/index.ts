@@ -6,6 +6,8 @@
  * - {@link openLedger}: the ledger on SQLite or PostgreSQL
  * - {@link renderText}: a Reply as terminal text
  * - {@link phrase}: every sentence and label users see, in English and Chinese (the phrase catalogue)
+ * - {@link createReceiptEndpoint}: Aliyun's call receipts pushed over HTTP, stored once each; then
+ *   {@link BindingService.claimCallNotice} says what to post, and `calls` lists a binding's calls
  * @packageDocumentation
  */
 export { BindingService, type BindingServiceDeps } from './binding-service.js';
@@ -38,7 +40,9 @@ export { postgresDriver } from './ledger/postgres-driver.js';
 export { SqlLedger } from './ledger/sql-ledger.js';
 export { sqliteDriver } from './ledger/sqlite-driver.js';
 export { jsonLineLogger, type LogFields, type Logger, silentLogger } from './logger.js';
-export { createLogger, type LogOptions } from './observability/log.js';
+export { type CommandOutcome, reportCommand } from './observability/command-report.js';
+export { type CorrelationFields, correlationFields, withCorrelation } from './observability/correlation.js';
+export { createLogger, LOG_LEVELS, type LogOptions, loggerFromEnv } from './observability/log.js';
 export { type AliyunCall, BotMetrics } from './observability/metrics.js';
 export {
   ledgerReadiness,
@@ -58,6 +62,43 @@ export {
   type SlotsOf,
 } from './phrases.js';
 export { type Actor, LOOKUP_MISS_BURST, Policy, type PolicyRules } from './policy.js';
+export type { CallNotice, CallNoticeBinding } from './receipts/call-notice.js';
+export {
+  type CallOutcome,
+  type CallSummary,
+  type CallTotals,
+  callDirectionText,
+  callOutcomeText,
+  callTotals,
+  formatCallLine,
+  formatTalkTime,
+  summarizeCall,
+  summarizeCalls,
+  whyNotAnswered,
+} from './receipts/call-summary.js';
+export {
+  createReceiptEndpoint,
+  isReceiptRequest,
+  RECEIPT_ACCEPTED,
+  RECEIPT_MAX_BYTES,
+  RECEIPT_PATH_PREFIX,
+  type ReceiptEndpointOptions,
+} from './receipts/receipt-endpoint.js';
+export {
+  type BatchProblem,
+  type CallDirection,
+  type CallEvent,
+  isReceiptType,
+  isRecordProblem,
+  parseReceipt,
+  parseReceiptBatch,
+  RECEIPT_TYPES,
+  type ReceiptRecord,
+  type ReceiptType,
+  type RecordProblem,
+  toCallEvent,
+} from './receipts/receipt-records.js';
+export { LedgerReceiptStore, type ReceiptStore } from './receipts/receipt-store.js';
 export { beijingMinute, renderText, statusLabel, type TextRenderOptions } from './render-text.js';
 export * from './replies.js';
 export * from './secret-number-cities.js';

@@ -4,6 +4,7 @@ import { relativeTime } from './language/duration.js';
 import { dialLink, groupNumber } from './language/phone.js';
 import { allUsage, USAGE } from './language/usage.js';
 import { phrase } from './phrases.js';
+import { formatCallLine, formatTalkTime } from './receipts/call-summary.js';
 import { type BindingView, bindingEnd, type Reply } from './replies.js';
 
 /** Options of the plain-text renderer. */
@@ -136,6 +137,40 @@ export function renderText(reply: Reply, options: TextRenderOptions): string {
       return [head, ...reply.bindings.map((view) => bindingLines(view, locale, options).join('\n'))].join(
         '\n',
       );
+    }
+    case 'calls': {
+      const b = reply.binding;
+      const where =
+        b?.secretNo && b.extension
+          ? aside(`${groupNumber(b.secretNo)} ${phrase('binding.ext', locale, { ext: b.extension })}`)
+          : '';
+      const lines = [
+        bold(`📞 ${phrase('reply.calls', locale, { phone: b?.phoneMasked ?? reply.target })}${where}`, c),
+      ];
+      if (reply.calls.length === 0) {
+        lines.push(`  ${phrase('reply.noCalls', locale)}`);
+        return lines.join('\n');
+      }
+      const { answered, missed, talkSeconds } = reply.totals;
+      lines.push(
+        `  ${dim(
+          `${phrase('reply.callTotals', locale, { answered, missed, duration: formatTalkTime(talkSeconds, locale) })}${reply.truncated ? phrase('reply.latestCalls', locale, { count: reply.calls.length }) : ''}`,
+          c,
+        )}`,
+      );
+      for (const call of reply.calls) lines.push(`  ${formatCallLine(call, locale)}`);
+      return lines.join('\n');
+    }
+    case 'recording': {
+      if (!reply.call) return yellow(`🎙 ${phrase('recording.noCall', locale, { callId: reply.callId })}`, c);
+      const line = formatCallLine(reply.call, locale);
+      if (!reply.link) return `🎙 ${phrase('recording.none', locale)}\n  ${line}`;
+      return [
+        `🎙 ${phrase('recording.of', locale, { time: beijingMinute(reply.call.callTime) })}`,
+        `  ${line}`,
+        `  ${reply.link.url}`,
+        `  ${dim(phrase('recording.until', locale, { time: beijingMinute(reply.link.expiresAt) }), c)}`,
+      ].join('\n');
     }
     case 'help':
       if (reply.topic)

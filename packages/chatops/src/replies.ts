@@ -1,5 +1,6 @@
 import type { ErrorCode } from '@axnbot/core';
 import type { Locale, Verb } from './language/commands.js';
+import type { CallSummary, CallTotals } from './receipts/call-summary.js';
 
 /** A binding as replies show it: A is only ever masked. */
 export interface BindingView {
@@ -34,7 +35,9 @@ export type DenialReason =
   | 'channel-not-allowed'
   | 'admin-only'
   | 'rate-limited'
-  | 'not-owner';
+  | 'not-owner'
+  /** A recording is fetched only by whoever made the binding, or an admin. */
+  | 'not-binder';
 
 /** One number's result in a bulk bind. */
 export type BulkItem =
@@ -76,6 +79,32 @@ export type Reply =
       readonly bindings: readonly BindingView[];
       readonly truncated: boolean;
     }
+  | {
+      /** `calls`: a binding's calls, newest first, one line each ({@link formatCallLine}). */
+      readonly kind: 'calls';
+      readonly locale: Locale;
+      /** The binding the target named (the newest one the actor may see), when the ledger has it. */
+      readonly binding: BindingView | null;
+      /** The target as the reply names it: masked A, `X#ext` or the SubsId. */
+      readonly target: string;
+      readonly calls: readonly CallSummary[];
+      /** Totals over the calls shown. */
+      readonly totals: CallTotals;
+      /** More calls exist than are shown. */
+      readonly truncated: boolean;
+    }
+  | {
+      /**
+       * "▶ Recording": a fresh download link for a call's recording (valid two hours: `expiresAt`), for
+       * the person who asked only. `link` is `null` when the call has no recording; `call` is `null` when
+       * no such call is known.
+       */
+      readonly kind: 'recording';
+      readonly locale: Locale;
+      readonly callId: string;
+      readonly call: CallSummary | null;
+      readonly link: { readonly url: string; readonly expiresAt: number } | null;
+    }
   | { readonly kind: 'help'; readonly locale: Locale; readonly topic?: Verb }
   | {
       readonly kind: 'error';
@@ -107,6 +136,7 @@ export type Reply =
 /** Whether a reply reports success (for exit codes and metrics). */
 export function isSuccess(reply: Reply): boolean {
   if (reply.kind === 'bulk') return reply.items.every((item) => item.outcome === 'bound');
+  if (reply.kind === 'recording') return reply.link !== null;
   return reply.kind !== 'error' && reply.kind !== 'denied' && reply.kind !== 'outcome-unknown';
 }
 

@@ -95,6 +95,6 @@ describe('the phrase catalogue', () => {
       expect(USAGE[verb]).toEqual(PHRASES[`usage.${verb}`]);
       expect(keys).toContain(`help.detail.${verb}`);
     }
-    expect(allUsage('zh').split('\n')).toHaveLength(6);
+    expect(allUsage('zh').split('\n')).toHaveLength(7);
   });
 });

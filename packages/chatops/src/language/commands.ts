@@ -1,10 +1,10 @@
 /** The languages replies are written in. */
 export type Locale = 'en' | 'zh';
 
-/** The six verbs of the command language. */
-export type Verb = 'bind' | 'unbind' | 'extend' | 'info' | 'list' | 'help';
+/** The seven verbs of the command language. */
+export type Verb = 'bind' | 'unbind' | 'extend' | 'info' | 'list' | 'calls' | 'help';
 
-/** How unbind, extend and info name a binding. */
+/** How unbind, extend, info and calls name a binding. */
 export type Target =
   | { readonly kind: 'subsId'; readonly subsId: string }
   | { readonly kind: 'phone'; readonly phone: string }
@@ -49,6 +49,7 @@ export type Command =
     }
   | { readonly verb: 'info'; readonly locale: Locale; readonly target: Target }
   | { readonly verb: 'list'; readonly locale: Locale; readonly scope: 'mine' | 'all' }
+  | { readonly verb: 'calls'; readonly locale: Locale; readonly target: Target }
   | { readonly verb: 'help'; readonly locale: Locale; readonly topic?: Verb };
 
 /** The commands that change state, and so run once per delivery. */

@@ -24,6 +24,7 @@ const VERBS = new Map<string, { verb: Verb; zh: boolean }>(
     extend: { verb: 'extend', zh: false },
     info: { verb: 'info', zh: false },
     list: { verb: 'list', zh: false },
+    calls: { verb: 'calls', zh: false },
     help: { verb: 'help', zh: false },
     绑定: { verb: 'bind', zh: true },
     解绑: { verb: 'unbind', zh: true },
@@ -31,6 +32,8 @@ const VERBS = new Map<string, { verb: Verb; zh: boolean }>(
     续期: { verb: 'extend', zh: true },
     查询: { verb: 'info', zh: true },
     列表: { verb: 'list', zh: true },
+    通话: { verb: 'calls', zh: true },
+    通话记录: { verb: 'calls', zh: true },
     帮助: { verb: 'help', zh: true },
   }),
 );
@@ -189,6 +192,8 @@ export function parseCommand(text: string, context: ParseContext): Command | Par
       case 'unbind':
         return { verb, locale, target: parseTarget(positionalsOnly(rest)) };
       case 'info':
+        return { verb, locale, target: parseTarget(positionalsOnly(rest)) };
+      case 'calls':
         return { verb, locale, target: parseTarget(positionalsOnly(rest)) };
       case 'extend':
         return parseExtend(rest, locale, context);

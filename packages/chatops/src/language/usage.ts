@@ -1,7 +1,7 @@
 import { phrase } from '../phrases.js';
 import type { Locale, Verb } from './commands.js';
 
-const VERBS: readonly Verb[] = ['bind', 'unbind', 'extend', 'info', 'list', 'help'];
+const VERBS: readonly Verb[] = ['bind', 'unbind', 'extend', 'info', 'list', 'calls', 'help'];
 
 /** How each verb is used, in both languages; shown with parse errors and by `help` (from the catalogue). */
 export const USAGE: Readonly<Record<Verb, Readonly<Record<Locale, string>>>> = Object.fromEntries(

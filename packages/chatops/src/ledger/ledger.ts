@@ -1,3 +1,5 @@
+import type { Locale } from '../language/commands.js';
+import type { CallEvent } from '../receipts/receipt-records.js';
 import type { BindingStatus, Reply } from '../replies.js';
 
 /** A binding as the ledger keeps it. A is never stored in clear: only masked, and as an HMAC. */
@@ -26,6 +28,13 @@ export interface BindingRecord {
   readonly deliveryKey: string | null;
   /** Who unbound it (a user's name), when someone did; `updatedAt` says when. */
   readonly endedBy: string | null;
+  /** The language the binder spoke (what the binding's call lines are written in); absent on older records. */
+  readonly locale?: Locale | null;
+  /**
+   * Where the binding's result card was posted (Slack channel and ts, a DingTalk conversation…), as the
+   * front end wrote it ({@link Ledger.setBindingMessageRef}): opaque text, so calls can be posted beside it.
+   */
+  readonly messageRef?: string | null;
 }
 
 /** A change to one binding and the audit event that explains it, committed together. */
@@ -127,6 +136,33 @@ export interface Ledger {
   countActiveBindings(now: number): Promise<number>;
   /** X numbers this ledger has seen in a pool: where to look for a binding of unknown outcome. */
   knownSecretNumbers(poolKey: string): Promise<string[]>;
+
+  /** Records where a binding's result card was posted (opaque to the ledger), for posting its calls there. */
+  setBindingMessageRef(ref: string, messageRef: string): Promise<void>;
+
+  /**
+   * Stores call receipts in one transaction, each once per call and type (a re-pushed receipt is a
+   * duplicate); answers the events stored now, in their order — those not seen before.
+   */
+  recordCallEvents(events: readonly CallEvent[]): Promise<CallEvent[]>;
+  /** The call ids and types among `callIds` already stored (to skip work on a re-push). */
+  storedCallEvents(callIds: readonly string[]): Promise<Array<{ callId: string; type: string }>>;
+  /** Every stored event of one call, in the order of the call. */
+  callEvents(callId: string): Promise<CallEvent[]>;
+  /** The events of a binding's newest `limit` calls (by SubsId), newest call first. */
+  callEventsForBinding(subsId: string, limit: number): Promise<CallEvent[]>;
+  /**
+   * Claims the posting of a call's event (its end record by default): a conditional update only one
+   * caller wins, across processes and restarts. `true`: this caller posts it; `false`: someone already
+   * did (or it is not stored).
+   */
+  claimCallNotification(
+    callId: string,
+    now: number,
+    type?: 'SecretReport' | 'SecretRecording',
+  ): Promise<boolean>;
+  /** End and recording events stored before `before` that no one has claimed yet, oldest first. */
+  unclaimedCallEvents(before: number, limit: number): Promise<CallEvent[]>;
 
   /**
    * Checks the fingerprint key against the one this ledger was first used with (by a check value, never

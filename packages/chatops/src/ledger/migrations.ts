@@ -54,4 +54,38 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   `ALTER TABLE axn_bindings ADD COLUMN ended_by TEXT;`,
   // Facts about the ledger itself, such as a check value of the key A's fingerprints are made with.
   `CREATE TABLE IF NOT EXISTS axn_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // Call receipts (one row per call and receipt type; numbers only masked and fingerprinted), when a bot
+  // claimed posting one; and on bindings, the binder's language and where its result card was posted.
+  `CREATE TABLE IF NOT EXISTS axn_call_events (
+     call_id TEXT NOT NULL,
+     type TEXT NOT NULL,
+     subs_id TEXT,
+     pool_key TEXT,
+     secret_no TEXT,
+     extension TEXT,
+     phone_masked TEXT,
+     phone_hash TEXT,
+     peer_masked TEXT,
+     peer_hash TEXT,
+     call_type INTEGER,
+     call_time BIGINT,
+     ring_time BIGINT,
+     start_time BIGINT,
+     release_time BIGINT,
+     talk_seconds INTEGER,
+     release_cause INTEGER,
+     unconnected_cause INTEGER,
+     release_dir INTEGER,
+     recorded INTEGER NOT NULL,
+     out_id TEXT,
+     control_msg TEXT,
+     received_at BIGINT NOT NULL,
+     notified_at BIGINT,
+     UNIQUE (call_id, type)
+   );
+   CREATE INDEX IF NOT EXISTS axn_call_events_by_subs ON axn_call_events (subs_id, call_time);
+   CREATE INDEX IF NOT EXISTS axn_call_events_by_time ON axn_call_events (received_at);
+   CREATE INDEX IF NOT EXISTS axn_call_events_by_peer ON axn_call_events (peer_hash);
+   ALTER TABLE axn_bindings ADD COLUMN locale TEXT;
+   ALTER TABLE axn_bindings ADD COLUMN message_ref TEXT;`,
 ];

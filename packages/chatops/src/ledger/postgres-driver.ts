@@ -68,8 +68,11 @@ export async function postgresDriver(
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        for (const [sql, params] of statements) await client.query(numbered(sql), params as unknown[]);
+        const changed: number[] = [];
+        for (const [sql, params] of statements)
+          changed.push((await client.query(numbered(sql), params as unknown[])).rowCount ?? 0);
         await client.query('COMMIT');
+        return changed;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});
         throw error;

@@ -8,8 +8,11 @@ export interface SqlDriver {
   query<Row>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   /** Runs a statement; answers how many rows it changed. */
   run(sql: string, params?: readonly unknown[]): Promise<number>;
-  /** Runs several statements as one transaction: all take effect, or none. */
-  batch(statements: ReadonlyArray<readonly [sql: string, params: readonly unknown[]]>): Promise<void>;
+  /**
+   * Runs several statements as one transaction: all take effect, or none. Answers how many rows each
+   * statement changed.
+   */
+  batch(statements: ReadonlyArray<readonly [sql: string, params: readonly unknown[]]>): Promise<number[]>;
   /**
    * One transaction: runs `first`; only if it changed a row, runs `rest` too. Answers whether `first`
    * changed a row. (How a delivery is claimed and its intended bindings recorded in one commit.)

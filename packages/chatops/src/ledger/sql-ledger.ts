@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { Locale } from '../language/commands.js';
+import type { CallEvent, ReceiptType } from '../receipts/receipt-records.js';
 import type { Reply } from '../replies.js';
 import type {
   AuditEvent,
@@ -33,6 +35,8 @@ interface BindingRow {
   request_id: string | null;
   delivery_key?: string | null;
   ended_by?: string | null;
+  locale?: string | null;
+  message_ref?: string | null;
 }
 
 // PostgreSQL answers BIGINT as a string; both become numbers here (ms timestamps fit exactly).
@@ -58,6 +62,8 @@ const toRecord = (row: BindingRow): BindingRecord => ({
   requestId: row.request_id,
   deliveryKey: row.delivery_key ?? null,
   endedBy: row.ended_by ?? null,
+  locale: row.locale === 'zh' || row.locale === 'en' ? (row.locale as Locale) : null,
+  messageRef: row.message_ref ?? null,
 });
 
 const PATCH_COLUMNS: Record<keyof BindingPatch, string> = {
@@ -78,8 +84,8 @@ function insertStatement(r: BindingRecord): Statement {
   return [
     `INSERT INTO axn_bindings (ref, subs_id, secret_no, extension, phone_masked, phone_hash, pool_key, city, expires_at,
        recording, out_id, status, platform, user_id, user_name, channel_id, created_at, updated_at, request_id,
-       delivery_key, ended_by)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       delivery_key, ended_by, locale, message_ref)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       r.ref,
       r.subsId,
@@ -102,6 +108,8 @@ function insertStatement(r: BindingRecord): Statement {
       r.requestId,
       r.deliveryKey,
       r.endedBy,
+      r.locale ?? null,
+      r.messageRef ?? null,
     ],
   ];
 }
@@ -133,6 +141,107 @@ function auditStatement(e: AuditEvent): Statement {
     ],
   ];
 }
+
+interface CallEventRow {
+  call_id: string;
+  type: ReceiptType;
+  subs_id: string | null;
+  pool_key: string | null;
+  secret_no: string | null;
+  extension: string | null;
+  phone_masked: string | null;
+  phone_hash: string | null;
+  peer_masked: string | null;
+  peer_hash: string | null;
+  call_type: number | string | null;
+  call_time: number | string | null;
+  ring_time: number | string | null;
+  start_time: number | string | null;
+  release_time: number | string | null;
+  talk_seconds: number | string | null;
+  release_cause: number | string | null;
+  unconnected_cause: number | string | null;
+  release_dir: number | string | null;
+  recorded: number | string;
+  out_id: string | null;
+  control_msg: string | null;
+  received_at: number | string;
+  notified_at: number | string | null;
+}
+
+const orNull = (value: number | string | null): number | null => (value === null ? null : Number(value));
+
+const toCallEvent = (row: CallEventRow): CallEvent => {
+  const callType = orNull(row.call_type);
+  return {
+    callId: row.call_id,
+    type: row.type,
+    subsId: row.subs_id,
+    poolKey: row.pool_key,
+    secretNo: row.secret_no,
+    extension: row.extension,
+    phoneMasked: row.phone_masked,
+    phoneHash: row.phone_hash,
+    peerMasked: row.peer_masked,
+    peerHash: row.peer_hash,
+    callType,
+    direction:
+      callType === 0 ? 'from-a' : callType === 1 ? 'to-a' : callType === 4 ? 'intercepted' : 'unknown',
+    callTime: orNull(row.call_time),
+    ringTime: orNull(row.ring_time),
+    startTime: orNull(row.start_time),
+    releaseTime: orNull(row.release_time),
+    talkSeconds: orNull(row.talk_seconds),
+    releaseCause: orNull(row.release_cause),
+    unconnectedCause: orNull(row.unconnected_cause),
+    releaseDir: orNull(row.release_dir),
+    recorded: Number(row.recorded) === 1,
+    outId: row.out_id,
+    controlMsg: row.control_msg,
+    receivedAt: Number(row.received_at),
+    notifiedAt: orNull(row.notified_at),
+  };
+};
+
+function insertCallEvent(e: CallEvent): Statement {
+  return [
+    `INSERT INTO axn_call_events (call_id, type, subs_id, pool_key, secret_no, extension, phone_masked, phone_hash,
+       peer_masked, peer_hash, call_type, call_time, ring_time, start_time, release_time, talk_seconds, release_cause,
+       unconnected_cause, release_dir, recorded, out_id, control_msg, received_at, notified_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (call_id, type) DO NOTHING`,
+    [
+      e.callId,
+      e.type,
+      e.subsId,
+      e.poolKey,
+      e.secretNo,
+      e.extension,
+      e.phoneMasked,
+      e.phoneHash,
+      e.peerMasked,
+      e.peerHash,
+      e.callType,
+      e.callTime,
+      e.ringTime,
+      e.startTime,
+      e.releaseTime,
+      e.talkSeconds,
+      e.releaseCause,
+      e.unconnectedCause,
+      e.releaseDir,
+      e.recorded ? 1 : 0,
+      e.outId,
+      e.controlMsg,
+      e.receivedAt,
+      null,
+    ],
+  ];
+}
+
+/** The order of a call's receipts, for events that share a time (or have none). */
+const TYPE_ORDER = `CASE type WHEN 'SecretStartReport' THEN 0 WHEN 'SecretRingReport' THEN 1
+  WHEN 'SecretPickUpReport' THEN 2 WHEN 'SecretReport' THEN 3 ELSE 4 END`;
 
 /** The ledger over any {@link SqlDriver}; the SQL is the same for SQLite and PostgreSQL. */
 export class SqlLedger implements Ledger {
@@ -298,6 +407,75 @@ export class SqlLedger implements Ledger {
       [poolKey],
     );
     return rows.map((row) => row.secret_no);
+  }
+
+  async setBindingMessageRef(ref: string, messageRef: string): Promise<void> {
+    await this.db.run('UPDATE axn_bindings SET message_ref = ? WHERE ref = ?', [messageRef, ref]);
+  }
+
+  async recordCallEvents(events: readonly CallEvent[]): Promise<CallEvent[]> {
+    if (events.length === 0) return [];
+    const changed = await this.db.batch(events.map(insertCallEvent));
+    return events.filter((_, index) => changed[index] === 1);
+  }
+
+  async storedCallEvents(callIds: readonly string[]): Promise<Array<{ callId: string; type: string }>> {
+    const found: Array<{ callId: string; type: string }> = [];
+    const unique = [...new Set(callIds)];
+    // In slices, well within both databases' limits on parameters.
+    for (let start = 0; start < unique.length; start += 500) {
+      const slice = unique.slice(start, start + 500);
+      const rows = await this.db.query<{ call_id: string; type: string }>(
+        `SELECT call_id, type FROM axn_call_events WHERE call_id IN (${slice.map(() => '?').join(', ')})`,
+        slice,
+      );
+      for (const row of rows) found.push({ callId: row.call_id, type: row.type });
+    }
+    return found;
+  }
+
+  async callEvents(callId: string): Promise<CallEvent[]> {
+    const rows = await this.db.query<CallEventRow>(
+      `SELECT * FROM axn_call_events WHERE call_id = ? ORDER BY ${TYPE_ORDER}`,
+      [callId],
+    );
+    return rows.map(toCallEvent);
+  }
+
+  async callEventsForBinding(subsId: string, limit: number): Promise<CallEvent[]> {
+    // The binding's newest calls by their dial time, then every event of each (a recording receipt may
+    // come without the SubsId).
+    const rows = await this.db.query<CallEventRow & { latest: number | string }>(
+      `SELECT e.*, c.latest FROM axn_call_events e
+       JOIN (SELECT call_id, MAX(COALESCE(call_time, received_at)) AS latest FROM axn_call_events
+             WHERE subs_id = ? GROUP BY call_id ORDER BY latest DESC, call_id LIMIT ?) c
+         ON c.call_id = e.call_id
+       ORDER BY c.latest DESC, e.call_id, ${TYPE_ORDER.replace(/\btype\b/, 'e.type')}`,
+      [subsId, limit],
+    );
+    return rows.map(toCallEvent);
+  }
+
+  async claimCallNotification(
+    callId: string,
+    now: number,
+    type: 'SecretReport' | 'SecretRecording' = 'SecretReport',
+  ): Promise<boolean> {
+    const changed = await this.db.run(
+      'UPDATE axn_call_events SET notified_at = ? WHERE call_id = ? AND type = ? AND notified_at IS NULL',
+      [now, callId, type],
+    );
+    return changed === 1;
+  }
+
+  async unclaimedCallEvents(before: number, limit: number): Promise<CallEvent[]> {
+    const rows = await this.db.query<CallEventRow>(
+      `SELECT * FROM axn_call_events
+       WHERE notified_at IS NULL AND type IN ('SecretReport', 'SecretRecording') AND received_at < ?
+       ORDER BY received_at, call_id LIMIT ?`,
+      [before, limit],
+    );
+    return rows.map(toCallEvent);
   }
 
   async checkFingerprintKey(checkValue: string): Promise<'first' | 'same' | 'different'> {

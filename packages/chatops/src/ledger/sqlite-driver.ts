@@ -18,9 +18,7 @@ export function sqliteDriver(path: string): SqlDriver {
     dialect: 'sqlite',
     async batch(statements) {
       // Synchronous from BEGIN to COMMIT, so nothing else can slip into the transaction.
-      db.transaction(() => {
-        for (const [sql, params] of statements) db.run(sql, ...values(params));
-      });
+      return db.transaction(() => statements.map(([sql, params]) => db.run(sql, ...values(params)).changes));
     },
     async batchIfFirst(first, rest) {
       return db.transaction(() => {

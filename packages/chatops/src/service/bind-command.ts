@@ -77,6 +77,9 @@ export class BindCommand {
         requestId: null,
         deliveryKey: deliveryKey(actor),
         endedBy: null,
+        // The binder's language: the binding's calls are posted in it.
+        locale: command.locale,
+        messageRef: null,
       },
     };
   }

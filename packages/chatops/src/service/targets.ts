@@ -94,7 +94,7 @@ export class BindingTargets {
     target: Target,
     locale: Locale,
     actor: Actor,
-    verb: 'info' | 'unbind' | 'extend',
+    verb: 'info' | 'unbind' | 'extend' | 'calls',
   ): Promise<BindingRecord[] | Reply> {
     const byPhone = target.kind === 'phone';
     const masked = describeTarget(target, locale);
