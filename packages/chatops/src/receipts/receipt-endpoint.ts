@@ -144,12 +144,9 @@ export function createReceiptEndpoint(
         return;
       }
       logger.warn('refused a receipt push', { status: error.status, type, reason: error.reason });
-      if (error.status === 413) {
-        answer(res, 413, { code: 413, msg: error.reason }, { connection: 'close', ...error.headers });
-        discardRest(req, maxBytes);
-        return;
-      }
       answer(res, error.status, { code: error.status, msg: error.reason, ...error.extra }, error.headers);
+      // What the sender still writes is read and dropped (so that it reads the answer), within a bound.
+      if (!req.complete) discardRest(req, maxBytes);
     }
   };
 }
@@ -195,14 +192,14 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
 }
 
 /**
- * After a 413: lets the sender finish writing so that it reads the answer, keeping nothing, and cuts the
- * connection if it sends more than another `maxBytes`.
+ * After a refusal: lets the sender finish writing so that it reads the answer, keeping nothing, and cuts
+ * the connection if it goes on past four times `maxBytes`.
  */
 function discardRest(req: IncomingMessage, maxBytes: number): void {
   let more = 0;
   req.on('data', (chunk: Buffer) => {
     more += chunk.length;
-    if (more > maxBytes) req.socket.destroy();
+    if (more > 4 * maxBytes) req.socket.destroy();
   });
   req.on('error', () => {});
   req.resume();
