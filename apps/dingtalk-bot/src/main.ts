@@ -5,33 +5,36 @@ import {
   ConfigError,
   isParseError,
   isSuccess,
+  type Logger,
   ledgerReadiness,
   NOT_READY,
   openServiceRuntime,
   parseCommand,
   parseContextFor,
   phrase,
+  reportCommand,
   startStatusServer,
+  withCorrelation,
 } from '@axnbot/chatops';
 import { type DWClientDownStream, TOPIC_ROBOT } from 'dingtalk-stream';
 import { loadDingTalkConfig } from './config.js';
 import { renderMarkdown } from './markdown.js';
 import { Replier } from './replier.js';
-import { commandText, isGroup, parseRobotMessage } from './robot-message.js';
+import { commandText, isGroup, parseRobotMessage, type RobotMessage } from './robot-message.js';
 import { ConnectFailure, CredentialsRefused, StreamClient } from './stream-client.js';
 import { ConnectionSupervisor, type SupervisorEvent } from './supervisor.js';
 
 /** How long a handled msgId is remembered in memory, so a quick redelivery of a read is not answered twice. */
 const RECENT_MS = 10 * 60_000;
 
-/** Starts the DingTalk bot as configured by the environment. */
-export async function startDingTalkBot(
-  env: NodeJS.ProcessEnv,
-  log: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
-) {
+/**
+ * Starts the DingTalk bot as configured by the environment. Everything it, the stream client and the
+ * binding service log goes through `logger`.
+ */
+export async function startDingTalkBot(env: NodeJS.ProcessEnv, logger: Logger) {
   const config = loadDingTalkConfig(env);
   const metrics = new BotMetrics('dingtalk');
-  const runtime = await openServiceRuntime(config.service, env, { metrics });
+  const runtime = await openServiceRuntime(config.service, env, { metrics, logger });
   const { service } = runtime;
   const replier = new Replier({
     apiUrl: config.apiUrl,
@@ -41,6 +44,7 @@ export async function startDingTalkBot(
   const stream = new StreamClient(
     { clientId: config.clientId, clientSecret: config.clientSecret, ua: 'axnbot-dingtalk/0.1' },
     config.gatewayUrl,
+    logger,
   );
   const recent = new Map<string, number>();
 
@@ -61,7 +65,8 @@ export async function startDingTalkBot(
       if (event.type === 'fatal') {
         refused = event.error as CredentialsRefused;
         reportRefusal(new ConfigError(refused.message));
-      } else log(`dingtalk-bot: ${describe(event)}`);
+      } else if (event.type === 'connected') logger.info('connected');
+      else logger.warn(describe(event));
     },
   });
   stream.onFrame((frame) => {
@@ -74,6 +79,11 @@ export async function startDingTalkBot(
     stream.ack(frame.headers.messageId);
     const message = parseRobotMessage(frame.data);
     if (!message) return;
+    // Every line logged while answering carries the message's id.
+    await withCorrelation(message.msgId, () => answer(message));
+  }
+
+  async function answer(message: RobotMessage): Promise<void> {
     const now = Date.now();
     for (const [id, until] of recent) {
       if (until > now) break;
@@ -101,20 +111,23 @@ export async function startDingTalkBot(
       mention: isGroup(message) ? message.senderStaffId : undefined,
     });
     const via = await replier.send(message, parts);
-    if (via === 'openapi') log('dingtalk-bot: replied through the OpenAPI (session webhook expired)');
-    metrics.record(
-      isParseError(parsed) ? 'invalid' : parsed.verb,
-      isSuccess(reply) ? 'ok' : reply.kind,
-      (Date.now() - started) / 1000,
+    if (via === 'openapi') logger.info('replied through the OpenAPI (session webhook expired)');
+    reportCommand(
+      { logger, metrics },
+      {
+        verb: isParseError(parsed) ? 'invalid' : parsed.verb,
+        outcome: isSuccess(reply) ? 'ok' : reply.kind,
+        seconds: (Date.now() - started) / 1000,
+      },
     );
   }
 
   stream.registerCallbackListener(TOPIC_ROBOT, (frame: DWClientDownStream) => {
     // The SDK does not await listeners: every failure is caught here, and reported without secrets.
     handle(frame).catch((error: unknown) =>
-      log(
-        `dingtalk-bot: could not handle a message: ${error instanceof Error ? error.message : String(error)}`,
-      ),
+      logger.error('could not handle a message', {
+        error: error instanceof Error ? error.message : String(error),
+      }),
     );
   });
   let server: Server | undefined;
@@ -127,13 +140,7 @@ export async function startDingTalkBot(
         portOptional: true,
         metrics,
         notReady: async () => (supervisor.isConnected ? ledgerReadiness(runtime.ledger) : NOT_READY.dingtalk),
-        logger: {
-          debug: () => {},
-          info: (message) => log(`dingtalk-bot: ${message}`),
-          warn: (message) => log(`dingtalk-bot: ${message}`),
-          error: (message, fields) =>
-            log(`dingtalk-bot: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}`),
-        },
+        logger,
       });
     }
   } catch (error) {

@@ -4,6 +4,8 @@ import {
   beijingMinute,
   bindingEnd,
   dialLink,
+  formatCallLine,
+  formatTalkTime,
   groupNumber,
   type Locale,
   type PlainPhraseKey,
@@ -142,6 +144,35 @@ export function renderMarkdown(reply: Reply, options: { now: number; mention?: s
           `**${view.phoneMasked}**（${statusLabel(view.status, locale)}）`,
           ...bindingLines(view, locale, now, true),
         );
+      break;
+    case 'calls': {
+      const b = reply.binding;
+      title = phrase('reply.calls', locale, { phone: b?.phoneMasked ?? reply.target });
+      const where =
+        b?.secretNo && b.extension ? `（${groupNumber(b.secretNo)} ${say('label.ext')} ${b.extension}）` : '';
+      body = [`### 📞 ${esc(title)}${where}`];
+      if (reply.calls.length === 0) body.push(say('reply.noCalls'));
+      else {
+        const { answered, missed, talkSeconds } = reply.totals;
+        body.push(
+          `${phrase('reply.callTotals', locale, { answered, missed, duration: formatTalkTime(talkSeconds, locale) })}${reply.truncated ? phrase('reply.latestCalls', locale, { count: reply.calls.length }) : ''}`,
+          '',
+          ...reply.calls.map((call) => `- ${esc(formatCallLine(call, locale))}`),
+        );
+      }
+      break;
+    }
+    case 'recording':
+      title = phrase('action.recording', locale);
+      if (!reply.call) body = [phrase('recording.noCall', locale, { callId: esc(reply.callId) })];
+      else if (!reply.link) body = [say('recording.none'), esc(formatCallLine(reply.call, locale))];
+      else
+        body = [
+          `### 🎙 ${phrase('recording.of', locale, { time: beijingMinute(reply.call.callTime) })}`,
+          esc(formatCallLine(reply.call, locale)),
+          `[${title}](${reply.link.url})`,
+          phrase('recording.until', locale, { time: beijingMinute(reply.link.expiresAt) }),
+        ];
       break;
     case 'help':
       title = say('help.title');

@@ -1,12 +1,15 @@
+import { type Logger, silentLogger } from '@axnbot/chatops';
 import { DWClient, type DWClientDownStream } from 'dingtalk-stream';
-import type WebSocket from 'ws';
+import WebSocket from 'ws';
 import type { SupervisedConnection } from './supervisor.js';
 
 /** The parts of DWClient 2.1.5 this subclass reaches into; they are private in its typings. */
 interface DWClientInternals {
   socket?: WebSocket;
   dw_url?: string;
-  _connect(): Promise<void>;
+  connected: boolean;
+  registered: boolean;
+  userDisconnect: boolean;
 }
 
 /** A connection attempt that failed for a reason that may pass: the supervisor tries again later. */
@@ -34,7 +37,10 @@ export class CredentialsRefused extends Error {
 /**
  * dingtalk-stream's DWClient, pointed at a configurable gateway and with its own reconnect logic
  * switched off (`autoReconnect: false`): a {@link ConnectionSupervisor} decides when to connect. Frame
- * parsing, ping echo and callback acks stay the SDK's.
+ * parsing, ping echo and callback acks stay the SDK's. The SDK writes to `console` directly (its
+ * debug output, "connect success", raw socket errors with their objects); this subclass opens the
+ * socket itself and routes the SDK's debug output to `logger`, so nothing bypasses the bot's log —
+ * without patching the global `console`.
  */
 export class StreamClient extends DWClient {
   private frameListener: ((frame: DWClientDownStream) => void) | undefined;
@@ -42,6 +48,7 @@ export class StreamClient extends DWClient {
   constructor(
     options: { clientId: string; clientSecret: string; ua: string },
     private readonly gatewayUrl: string,
+    private readonly logger: Logger = silentLogger,
   ) {
     // autoReconnect is a runtime option the SDK's typings do not declare.
     super({ ...options, autoReconnect: false } as ConstructorParameters<typeof DWClient>[0]);
@@ -94,17 +101,30 @@ export class StreamClient extends DWClient {
     super.onDownStream(data);
   }
 
+  /**
+   * The SDK's debug output, at debug level. Only its text: the objects it prints hold the client
+   * secret (its config) and whole messages; the logger masks phone numbers in the text.
+   */
+  override printDebug(message: object | string): void {
+    if (typeof message === 'string') this.logger.debug(message.slice(0, 300), { source: 'dingtalk-stream' });
+  }
+
+  /** The SDK's disconnect without its console line (the supervisor terminates sockets itself). */
+  override disconnect(): void {
+    const internals = this as unknown as DWClientInternals;
+    internals.userDisconnect = true;
+    internals.socket?.close();
+  }
+
   /** One connection attempt: gateway, then websocket; resolves once the socket is open. */
   async open(): Promise<SupervisedConnection> {
     await this.getEndpoint();
-    const internals = this as unknown as DWClientInternals;
+    let socket: WebSocket;
     try {
-      await internals._connect();
+      socket = await this.connectSocket();
     } catch (error) {
       throw new ConnectFailure(networkReason(error), 'the DingTalk stream websocket');
     }
-    const socket = internals.socket;
-    if (!socket) throw new Error('websocket missing after connect');
     return {
       onClose: (listener) => {
         if (socket.readyState === socket.CLOSED) listener();
@@ -112,6 +132,33 @@ export class StreamClient extends DWClient {
       },
       terminate: () => socket.terminate(),
     };
+  }
+
+  /**
+   * Opens the websocket to the ticketed endpoint as the SDK's `_connect` does (the socket is the
+   * SDK's field, so its acks and replies use it), minus its console output and its own keep-alive:
+   * the supervisor's idle watchdog covers a silent connection.
+   */
+  private connectSocket(): Promise<WebSocket> {
+    const internals = this as unknown as DWClientInternals;
+    return new Promise((resolve, reject) => {
+      internals.userDisconnect = false;
+      const socket = new WebSocket(internals.dw_url as string);
+      internals.socket = socket;
+      socket.once('open', () => {
+        internals.connected = true;
+        resolve(socket);
+      });
+      socket.on('message', (data) => this.onDownStream(data.toString()));
+      socket.on('close', () => {
+        internals.connected = false;
+        internals.registered = false;
+      });
+      socket.on('error', (error) => {
+        socket.terminate();
+        reject(error);
+      });
+    });
   }
 
   /** Acks a callback; a closed socket makes this a no-op (the server redelivers, and we dedupe). */

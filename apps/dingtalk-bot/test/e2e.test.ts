@@ -1,14 +1,20 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Emulator, startEmulator } from '@axnbot/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { robotText, startFakeDingTalk } from './fake-dingtalk.js';
-import { freePort } from './spawn-bot.js';
-
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+import {
+  BIN,
+  expectCleanLog,
+  freePort,
+  hasLogged,
+  parseLog,
+  type SpawnedBot,
+  spawnBot,
+  until,
+} from './spawn-bot.js';
 
 function baseEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -17,36 +23,14 @@ function baseEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-async function until(check: () => boolean, ms = 5000) {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-interface Bot {
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  output: () => string;
-}
-
 /** Starts the bot as a user does: its start script's entry, real environment variables. */
-async function startBot(env: NodeJS.ProcessEnv): Promise<Bot> {
-  const child = spawn(process.execPath, [BIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+async function startBot(env: NodeJS.ProcessEnv): Promise<SpawnedBot> {
+  const bot = spawnBot(env);
   await Promise.race([
-    until(() => output.includes('axnbot dingtalk-bot started'), 10_000),
-    exited.then((code) => Promise.reject(new Error(`exited ${code}: ${output}`))),
+    until(() => hasLogged(bot, 'axnbot dingtalk-bot started'), 10_000),
+    bot.exited.then((code) => Promise.reject(new Error(`exited ${code}: ${bot.stdout()}${bot.stderr()}`))),
   ]);
-  return { child, exited, output: () => output };
+  return bot;
 }
 
 let emu: Emulator;
@@ -83,11 +67,11 @@ afterAll(async () => {
 
 describe('robot messages end to end', () => {
   let fake: Awaited<ReturnType<typeof startFakeDingTalk>>;
-  let bot: Bot;
+  let bot: SpawnedBot;
 
   beforeAll(async () => {
     fake = await startFakeDingTalk();
-    bot = await startBot(botEnv(fake, { PORT: '0' }));
+    bot = await startBot(botEnv(fake, { PORT: '0', AXN_LOG_LEVEL: 'debug' }));
     await fake.connected();
   });
   afterAll(async () => {
@@ -231,9 +215,22 @@ describe('robot messages end to end', () => {
     expect(parts[0].title).toMatch(/^批量绑定 20\/20 \(1\/\d\)$/);
   });
 
-  it('never logs the secrets', () => {
-    expect(bot.output()).not.toContain('ding-client-secret-value');
-    expect(bot.output()).not.toContain('testsecret');
+  it('logs JSON lines only, at debug level too, with no secret and no number in clear', () => {
+    const lines = expectCleanLog(bot, ['ding-client-secret-value', 'testsecret', 'dingtalk-e2e-hash-key']);
+    // The log is useful as well as clean: each command's line, with its id, and each Aliyun call's.
+    const commands = lines.filter((line) => line.msg === 'command handled');
+    expect(commands.length).toBeGreaterThan(5);
+    for (const line of commands) expect(line).toMatchObject({ component: 'dingtalk-bot', level: 'info' });
+    expect(commands.every((line) => typeof line.correlationId === 'string')).toBe(true);
+    const calls = lines.filter((line) => line.msg === 'aliyun call' && line.action === 'BindAxnExtension');
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls[0]).toMatchObject({
+      code: 'OK',
+      requestId: expect.any(String),
+      durationMs: expect.any(Number),
+    });
+    expect(typeof calls[0]?.correlationId).toBe('string');
+    expect(lines.some((line) => line.level === 'debug')).toBe(true);
   });
 });
 
@@ -246,7 +243,7 @@ describe('staying connected', () => {
       await fake.connected();
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(fake.gatewayBodies.length).toBe(6);
-      expect(bot.output().match(/connection attempt \d failed/g)).toHaveLength(5);
+      expect(bot.log().filter((line) => /^connection attempt \d failed/.test(line.msg))).toHaveLength(5);
     } finally {
       bot.child.kill('SIGTERM');
       await bot.exited;
@@ -288,7 +285,11 @@ describe('staying connected', () => {
     bot.child.kill('SIGTERM');
     const code = await bot.exited;
     // On failure, show how the process ended and what it said.
-    expect({ code, signal: bot.child.signalCode, output: code === 0 ? '' : bot.output() }).toEqual({
+    expect({
+      code,
+      signal: bot.child.signalCode,
+      output: code === 0 ? '' : bot.stdout() + bot.stderr(),
+    }).toEqual({
       code: 0,
       signal: null,
       output: '',
@@ -305,7 +306,7 @@ describe('staying connected', () => {
     const bot = await startBot(botEnv(fake, { PORT: String(port) }));
     try {
       await fake.connected();
-      await until(() => bot.output().includes('connected'));
+      await until(() => hasLogged(bot, 'connected'));
       expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ ok: true });
       expect(await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()).toEqual({ ready: true });
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -335,24 +336,31 @@ describe('staying connected', () => {
 
 describe('configuration', () => {
   it.each([
-    [{}, 'dingtalk-bot: DINGTALK_CLIENT_ID is required'],
-    [{ DINGTALK_CLIENT_ID: 'a' }, 'dingtalk-bot: DINGTALK_CLIENT_SECRET is required'],
+    [{}, 'DINGTALK_CLIENT_ID is required'],
+    [{ DINGTALK_CLIENT_ID: 'a' }, 'DINGTALK_CLIENT_SECRET is required'],
     [
       { DINGTALK_CLIENT_ID: 'a', DINGTALK_CLIENT_SECRET: 'b', DINGTALK_GATEWAY_URL: 'nope' },
-      'dingtalk-bot: DINGTALK_GATEWAY_URL must be an http(s) URL',
+      'DINGTALK_GATEWAY_URL must be an http(s) URL',
     ],
-    [{ DINGTALK_CLIENT_ID: 'a', DINGTALK_CLIENT_SECRET: 'b' }, 'dingtalk-bot: AXN_POOL_KEY is required'],
-  ])('%j stops with one line', async (env, line) => {
+    [{ DINGTALK_CLIENT_ID: 'a', DINGTALK_CLIENT_SECRET: 'b' }, 'AXN_POOL_KEY is required'],
+  ])('%j stops with one error line', async (env, message) => {
     const child = spawn(process.execPath, [BIN], {
       env: { ...baseEnv(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
     child.stderr.on('data', (chunk) => {
       stderr += chunk;
     });
     expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(1);
-    expect(stderr.startsWith(line)).toBe(true);
-    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toBe('');
+    const log = parseLog(stdout);
+    expect(log).toHaveLength(1);
+    expect(log[0]).toMatchObject({ level: 'error', component: 'dingtalk-bot' });
+    expect(log[0]?.msg.startsWith(message)).toBe(true);
   });
 });

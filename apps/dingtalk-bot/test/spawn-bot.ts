@@ -49,6 +49,58 @@ export interface SpawnedBot {
   readonly exited: Promise<number | null>;
   stdout(): string;
   stderr(): string;
+  /** The bot's log so far: every stdout line parsed (a line that is not JSON throws). */
+  log(): LogLine[];
+}
+
+/** One line of the bot's log, as pino writes it. */
+export interface LogLine {
+  readonly level: 'debug' | 'info' | 'warn' | 'error';
+  readonly time: string;
+  readonly component: string;
+  readonly msg: string;
+  readonly [field: string]: unknown;
+}
+
+/** Parses a log: one JSON object a line, each with a level, time, component and message. */
+export function parseLog(output: string): LogLine[] {
+  return output
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      let parsed: LogLine;
+      try {
+        parsed = JSON.parse(line) as LogLine;
+      } catch {
+        throw new Error(`a log line is not JSON: ${line.slice(0, 200)}`);
+      }
+      if (!parsed.level || !parsed.time || !parsed.component || typeof parsed.msg !== 'string')
+        throw new Error(`a log line lacks level, time, component or msg: ${line.slice(0, 200)}`);
+      return parsed;
+    });
+}
+
+/** A mainland mobile number in clear: 11 digits from 13… to 19…, not part of a longer digit run. */
+const CLEAR_PHONE = /(?<!\d)1[3-9]\d{9}(?!\d)/;
+
+/**
+ * What a bot wrote is a clean log: stderr empty, every stdout line a JSON log line, and none of
+ * `secrets` nor any phone number in clear anywhere in it.
+ */
+export function expectCleanLog(
+  bot: Pick<SpawnedBot, 'stdout' | 'stderr'>,
+  secrets: readonly string[],
+): LogLine[] {
+  if (bot.stderr() !== '') throw new Error(`the bot wrote to stderr: ${bot.stderr().slice(0, 300)}`);
+  const lines = parseLog(bot.stdout());
+  for (const secret of secrets)
+    if (bot.stdout().includes(secret)) throw new Error('a secret reached the log');
+  const clear = CLEAR_PHONE.exec(bot.stdout());
+  if (clear)
+    throw new Error(
+      `a phone number in clear reached the log: …${bot.stdout().slice(Math.max(0, clear.index - 80), clear.index)}`,
+    );
+  return lines;
 }
 
 /** Spawns the bot and resolves at once; wait with {@link until} or on `exited`. */
@@ -63,7 +115,7 @@ export function spawnBot(env: NodeJS.ProcessEnv): SpawnedBot {
     stderr += chunk;
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  return { child, exited, stdout: () => stdout, stderr: () => stderr };
+  return { child, exited, stdout: () => stdout, stderr: () => stderr, log: () => parseLog(stdout) };
 }
 
 /** Polls until `check` holds, or fails after `ms`. */
@@ -73,4 +125,9 @@ export async function until(check: () => boolean, ms = 5000): Promise<void> {
     if (Date.now() > deadline) throw new Error('timed out waiting');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** Whether the bot has logged a line with this exact message. */
+export function hasLogged(bot: Pick<SpawnedBot, 'stdout'>, msg: string): boolean {
+  return bot.stdout().includes(`"msg":${JSON.stringify(msg)}`);
 }

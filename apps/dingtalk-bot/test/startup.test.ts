@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { type Emulator, startEmulator } from '@axnbot/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeDingTalk } from './fake-dingtalk.js';
-import { botEnv, freePort, spawnBot, until } from './spawn-bot.js';
+import { botEnv, expectCleanLog, freePort, hasLogged, spawnBot, until } from './spawn-bot.js';
 
 /**
  * Issue 10, item 6: credentials the gateway refuses stop the bot with one line naming them; a network
@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 const REFUSED =
-  /^dingtalk-bot: DINGTALK_CLIENT_ID \/ DINGTALK_CLIENT_SECRET were refused by the DingTalk gateway \(HTTP (401|403)\): set them to /;
+  /^DINGTALK_CLIENT_ID \/ DINGTALK_CLIENT_SECRET were refused by the DingTalk gateway \(HTTP (401|403)\): set them to /;
 
 describe('start-up', () => {
   it.each([401, 403])(
@@ -29,12 +29,11 @@ describe('start-up', () => {
       try {
         const bot = spawnBot(botEnv({ gatewayBase: fake.base, emulatorUrl: emu.url }));
         expect(await bot.exited).toBe(1);
-        expect(bot.stdout()).toBe('');
-        const lines = bot.stderr().trimEnd().split('\n');
+        const lines = expectCleanLog(bot, ['ding-client-secret-value']);
         expect(lines).toHaveLength(1);
-        expect(lines[0]).toMatch(REFUSED);
-        expect(lines[0]).toContain(`HTTP ${status}`);
-        expect(bot.stderr()).not.toContain('ding-client-secret-value');
+        expect(lines[0]?.level).toBe('error');
+        expect(lines[0]?.msg).toMatch(REFUSED);
+        expect(lines[0]?.msg).toContain(`HTTP ${status}`);
         expect(fake.gatewayBodies).toHaveLength(1);
       } finally {
         await fake.close();
@@ -47,11 +46,14 @@ describe('start-up', () => {
     const bot = spawnBot(botEnv({ gatewayBase: fake.base, emulatorUrl: emu.url }));
     try {
       await fake.connected();
-      await until(() => bot.stdout().includes('axnbot dingtalk-bot started'));
+      await until(() => hasLogged(bot, 'axnbot dingtalk-bot started'));
       fake.refuseCredentials(401);
       fake.dropConnection();
       expect(await bot.exited).toBe(1);
-      expect(bot.stderr().trimEnd().split('\n')).toEqual([expect.stringMatching(REFUSED)]);
+      const errors = expectCleanLog(bot, ['ding-client-secret-value']).filter(
+        (line) => line.level === 'error',
+      );
+      expect(errors.map((line) => line.msg)).toEqual([expect.stringMatching(REFUSED)]);
       expect(fake.gatewayBodies).toHaveLength(2);
     } finally {
       bot.child.kill('SIGTERM');
@@ -65,21 +67,18 @@ describe('start-up', () => {
     const bot = spawnBot(botEnv({ gatewayBase: base, emulatorUrl: emu.url }));
     let fake: Awaited<ReturnType<typeof startFakeDingTalk>> | undefined;
     try {
-      await until(() => bot.stdout().includes('axnbot dingtalk-bot started'), 10_000);
+      await until(() => hasLogged(bot, 'axnbot dingtalk-bot started'), 10_000);
       await until(() => /connection attempt 2 failed/.test(bot.stdout()), 5_000);
       expect(bot.child.exitCode).toBeNull();
       fake = await startFakeDingTalk({ port });
       await fake.connected();
-      await until(() => bot.stdout().includes('dingtalk-bot: connected'));
-      const failures = bot
-        .stdout()
-        .split('\n')
-        .filter((line) => line.includes('failed'));
+      await until(() => hasLogged(bot, 'connected'));
+      const failures = bot.log().filter((line) => line.msg.includes('failed'));
       expect(failures.length).toBeGreaterThanOrEqual(2);
       for (const line of failures)
-        expect(line).toMatch(
+        expect(line.msg).toMatch(
           new RegExp(
-            `^dingtalk-bot: connection attempt \\d+ failed \\(could not reach the gateway: fetch failed \\(ECONNREFUSED\\)\\); waiting for the DingTalk gateway at ${base}/v1\\.0/gateway/connections/open, next try in \\d+ ms$`,
+            `^connection attempt \\d+ failed \\(could not reach the gateway: fetch failed \\(ECONNREFUSED\\)\\); waiting for the DingTalk gateway at ${base}/v1\\.0/gateway/connections/open, next try in \\d+ ms$`,
           ),
         );
       expect(bot.stderr()).toBe('');
@@ -100,9 +99,10 @@ describe('start-up', () => {
         botEnv({ gatewayBase: fake.base, emulatorUrl: emu.url, extra: { PORT: String(port) } }),
       );
       expect(await bot.exited).toBe(1);
-      expect(bot.stderr()).toBe(
-        `dingtalk-bot: PORT ${port} is already in use: set PORT to a free port, or leave it unset\n`,
-      );
+      const errors = expectCleanLog(bot, []).filter((line) => line.level === 'error');
+      expect(errors.map(({ level, msg }) => ({ level, msg }))).toEqual([
+        { level: 'error', msg: `PORT ${port} is already in use: set PORT to a free port, or leave it unset` },
+      ]);
     } finally {
       squatter.close();
       await fake.close();

@@ -3,7 +3,10 @@ import {
   type BindingView,
   beijingMinute,
   bindingEnd,
+  type CallSummary,
   dialLink,
+  formatCallLine,
+  formatTalkTime,
   groupNumber,
   type Locale,
   type PlainPhraseKey,
@@ -40,6 +43,8 @@ export interface SlackMessage {
 /** Button action ids. */
 export const ACTION_UNBIND = 'axn_unbind';
 export const ACTION_EXTEND = 'axn_extend';
+/** "▶ Recording": its value is the call id; the link is fetched when pressed, for the presser only. */
+export const ACTION_RECORDING = 'axn_recording';
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 const mrkdwn = (text: string) => ({ type: 'mrkdwn', text: clip(text, LIMITS.fieldText) });
@@ -260,6 +265,43 @@ export function renderSlack(
       }
       return { text, response_type: 'ephemeral', blocks: blocks.slice(0, LIMITS.blocks) };
     }
+    case 'calls': {
+      const b = reply.binding;
+      const where = b?.secretNo && b.extension ? ` · ${slot(b)}` : '';
+      const header = `📞 *${esc(phrase('reply.calls', locale, { phone: b?.phoneMasked ?? reply.target }))}*${where}`;
+      if (reply.calls.length === 0)
+        return {
+          text,
+          response_type: 'ephemeral',
+          blocks: [section(`${header}\n${phrase('reply.noCalls', locale)}`)],
+        };
+      const { answered, missed, talkSeconds } = reply.totals;
+      const totals = `${phrase('reply.callTotals', locale, { answered, missed, duration: formatTalkTime(talkSeconds, locale) })}${reply.truncated ? phrase('reply.latestCalls', locale, { count: reply.calls.length }) : ''}`;
+      const blocks: Block[] = [section(header), { type: 'context', elements: [mrkdwn(esc(totals))] }];
+      // One section per call, its recording button beside it; within Slack's 50 blocks.
+      for (const call of reply.calls.slice(0, LIMITS.blocks - blocks.length))
+        blocks.push(callBlock(call, locale));
+      return { text, response_type: 'ephemeral', blocks };
+    }
+    case 'recording': {
+      if (!reply.call || !reply.link)
+        return { text, response_type: 'ephemeral', blocks: [section(esc(text))] };
+      const { url, expiresAt } = reply.link;
+      const heading = `🎙 *${esc(phrase('recording.of', locale, { time: beijingMinute(reply.call.callTime) }))}*`;
+      return {
+        text,
+        response_type: 'ephemeral',
+        blocks: [
+          section(
+            `${heading}\n${esc(formatCallLine(reply.call, locale))}\n<${url}|${esc(phrase('action.recording', locale))}>`,
+          ),
+          {
+            type: 'context',
+            elements: [mrkdwn(esc(phrase('recording.until', locale, { time: beijingMinute(expiresAt) })))],
+          },
+        ],
+      };
+    }
     case 'help': {
       const usage = reply.topic ? USAGE[reply.topic][locale] : allUsage(locale);
       const intro = phrase('help.summary', locale, { name: '*axnbot*' });
@@ -304,6 +346,19 @@ export function renderSlack(
     case 'denied':
       return { text, response_type: 'ephemeral', blocks: [section(esc(text))] };
   }
+}
+
+/** One call as a section: its line, and "▶ Recording" beside it when there is one. */
+export function callBlock(call: CallSummary, locale: Locale): Block {
+  const block = section(esc(formatCallLine(call, locale)));
+  if (call.recorded)
+    block.accessory = {
+      type: 'button',
+      action_id: ACTION_RECORDING,
+      text: plain(phrase('action.recording', locale)),
+      value: call.callId,
+    };
+  return block;
 }
 
 /** The quick "working…" answer when the reply takes longer than Slack's ack window allows. */

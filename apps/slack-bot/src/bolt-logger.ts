@@ -1,3 +1,4 @@
+import type { Logger as AxnLogger } from '@axnbot/chatops';
 import { type Logger, LogLevel } from '@slack/bolt';
 import { describeError } from './log-line.js';
 
@@ -8,10 +9,10 @@ const RANK: Readonly<Record<LogLevel, number>> = {
   [LogLevel.ERROR]: 3,
 };
 
-/** Bolt's logger, made to print as the bot does, plus a switch to hold its errors back. */
+/** Bolt's logger interface, writing through the bot's logger, plus a switch to hold its errors back. */
 export interface BotLogger extends Logger {
   /**
-   * While set, error entries are not printed: during start-up a failure is reported once, by the error
+   * While set, error entries are not written: during start-up a failure is reported once, by the error
    * it raises, and Bolt's own line about it would only repeat it with an error class and no remedy.
    * Warnings (retries, reconnects) still show what the bot is waiting for.
    */
@@ -19,17 +20,26 @@ export interface BotLogger extends Logger {
 }
 
 /**
- * A Bolt/Web API logger that writes each entry as one `slack-bot:` line (first line of the message,
- * no stack, no object dumps, digit runs masked), at `level` and above.
+ * An adapter that makes Bolt, the Web API client and the Socket Mode client log through the bot's own
+ * logger (one JSON line each, `source` naming the Bolt logger), at `level` and above. Each entry is reduced to
+ * its parts' first lines with digit runs masked: Bolt logs whole objects and errors, which could carry
+ * a request body, a token or a stack.
  */
-export function boltLogger(log: (line: string) => void, level: LogLevel = LogLevel.WARN): BotLogger {
+export function boltLogger(target: AxnLogger, level: LogLevel = LogLevel.WARN): BotLogger {
   let current = level;
+  let name = 'bolt';
+  const write: Record<LogLevel, (message: string, fields: { source: string }) => void> = {
+    [LogLevel.DEBUG]: (message, fields) => target.debug(message, fields),
+    [LogLevel.INFO]: (message, fields) => target.info(message, fields),
+    [LogLevel.WARN]: (message, fields) => target.warn(message, fields),
+    [LogLevel.ERROR]: (message, fields) => target.error(message, fields),
+  };
   const at =
     (entryLevel: LogLevel) =>
     (...parts: unknown[]) => {
       if (RANK[entryLevel] < RANK[current]) return;
       if (logger.holdErrors && entryLevel === LogLevel.ERROR) return;
-      log(`slack-bot: ${parts.map((part) => describeError(part)).join(' ')}`);
+      write[entryLevel](parts.map((part) => describeError(part)).join(' '), { source: name });
     };
   const logger: BotLogger = {
     holdErrors: false,
@@ -41,7 +51,9 @@ export function boltLogger(log: (line: string) => void, level: LogLevel = LogLev
       current = next;
     },
     getLevel: () => current,
-    setName: () => {},
+    setName: (next) => {
+      name = next;
+    },
   };
   return logger;
 }

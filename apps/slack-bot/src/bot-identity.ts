@@ -1,5 +1,6 @@
-import { ConfigError } from '@axnbot/chatops';
+import { ConfigError, type Logger } from '@axnbot/chatops';
 import { LogLevel, webApi } from '@slack/bolt';
+import { boltLogger } from './bolt-logger.js';
 import { describeError } from './log-line.js';
 
 /** The bot's own ids, which Bolt needs before it can route anything. */
@@ -26,7 +27,7 @@ export interface IdentityOptions {
   readonly token: string;
   /** Slack's Web API base, ending in `/`; Slack's own when unset. */
   readonly apiUrl?: string;
-  readonly log: (line: string) => void;
+  readonly logger: Logger;
   /** Waits between attempts (tests shorten it); doubles from `firstDelayMs` up to 30 s. */
   readonly sleep?: (ms: number) => Promise<void>;
   readonly firstDelayMs?: number;
@@ -45,7 +46,7 @@ export async function fetchBotIdentity(options: IdentityOptions): Promise<BotIde
   const client = new webApi.WebClient(options.token, {
     ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
     retryConfig: { retries: 0 },
-    logLevel: LogLevel.ERROR,
+    logger: boltLogger(options.logger, LogLevel.ERROR),
     timeout: 10_000,
   });
   let delayMs = options.firstDelayMs ?? 1_000;
@@ -82,8 +83,8 @@ export async function fetchBotIdentity(options: IdentityOptions): Promise<BotIde
         reason = describeError(error);
       }
     }
-    options.log(
-      `slack-bot: waiting for Slack's Web API at ${base} (auth.test: ${reason}); trying again in ${Math.round(delayMs / 1000)} s`,
+    options.logger.warn(
+      `waiting for Slack's Web API at ${base} (auth.test: ${reason}); trying again in ${Math.round(delayMs / 1000)} s`,
     );
     await sleep(delayMs);
     delayMs = Math.min(delayMs * 2, 30_000);

@@ -5,9 +5,12 @@ import {
   isParseError,
   isSuccess,
   type Locale,
+  type Logger,
   parseCommand,
   parseContextFor,
   type Reply,
+  reportCommand,
+  withCorrelation,
 } from '@axnbot/chatops';
 import type { App, BlockAction, ButtonAction, RespondArguments } from '@slack/bolt';
 import { ACTION_EXTEND, ACTION_UNBIND, renderSlack, type SlackMessage, workingMessage } from './blocks.js';
@@ -18,6 +21,7 @@ export interface HandlerDeps {
   readonly service: BindingService;
   readonly config: SlackBotConfig;
   readonly metrics: BotMetrics;
+  readonly logger: Logger;
   readonly now?: () => number;
   readonly ackWindowMs?: number;
 }
@@ -29,7 +33,7 @@ export const COMMANDS = ['/bind', '/unbind', '/extend', '/axn'] as const;
 export function registerHandlers(app: App, deps: HandlerDeps): void {
   const now = deps.now ?? Date.now;
   const ackWindowMs = deps.ackWindowMs ?? 2_000;
-  const { service, config, metrics } = deps;
+  const { service, config } = deps;
   const locale: Locale = config.service.locale;
   const parseContext = () => parseContextFor(config.service, now());
   const render = (reply: Reply, userId: string): SlackMessage =>
@@ -37,66 +41,70 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
 
   app.command(
     new RegExp(`^(${COMMANDS.map((c) => c.replace('/', '\\/')).join('|')})$`),
-    async ({ command, ack, respond }) => {
-      const started = now();
-      const text =
-        command.command === '/axn'
-          ? command.text.trim() || 'help'
-          : `${command.command.slice(1)} ${command.text}`;
-      const parsed = parseCommand(text, parseContext());
-      const verb = isParseError(parsed) ? 'invalid' : parsed.verb;
-      const actor: Actor = {
-        platform: 'slack',
-        userId: command.user_id,
-        userName: command.user_name,
-        channelId: command.channel_id,
-        // Each slash command has its own trigger_id; Slack's retries and Socket Mode redeliveries repeat it.
-        idempotencyKey: `${command.team_id}:${command.trigger_id}`,
-      };
-      const work = service.executeDelivery(parsed, actor);
-      const early = await Promise.race([work, delay(ackWindowMs)]);
-      if (early) {
-        await ack(asResponse(render(early.reply, command.user_id)));
-      } else {
-        await ack(asResponse(workingMessage(locale)));
-        const { reply, firstDelivery } = await work;
-        // A redelivery that had to wait: the first delivery posts the result; posting it again would duplicate it.
-        if (firstDelivery) await respond(asResponse(render(reply, command.user_id)));
-      }
-      const { reply } = await work;
-      metrics.record(verb, isSuccess(reply) ? 'ok' : reply.kind, (now() - started) / 1000);
-    },
+    async ({ command, ack, respond }) =>
+      // Each slash command has its own trigger_id; Slack's retries and Socket Mode redeliveries repeat it.
+      withCorrelation(`${command.team_id}:${command.trigger_id}`, async () => {
+        const started = now();
+        const text =
+          command.command === '/axn'
+            ? command.text.trim() || 'help'
+            : `${command.command.slice(1)} ${command.text}`;
+        const parsed = parseCommand(text, parseContext());
+        const verb = isParseError(parsed) ? 'invalid' : parsed.verb;
+        const actor: Actor = {
+          platform: 'slack',
+          userId: command.user_id,
+          userName: command.user_name,
+          channelId: command.channel_id,
+          idempotencyKey: `${command.team_id}:${command.trigger_id}`,
+        };
+        const work = service.executeDelivery(parsed, actor);
+        const early = await Promise.race([work, delay(ackWindowMs)]);
+        if (early) {
+          await ack(asResponse(render(early.reply, command.user_id)));
+        } else {
+          await ack(asResponse(workingMessage(locale)));
+          const { reply, firstDelivery } = await work;
+          // A redelivery that had to wait: the first delivery posts the result; posting it again would duplicate it.
+          if (firstDelivery) await respond(asResponse(render(reply, command.user_id)));
+        }
+        const { reply } = await work;
+        const outcome = isSuccess(reply) ? 'ok' : reply.kind;
+        reportCommand(deps, { verb, outcome, seconds: (now() - started) / 1000 });
+      }),
   );
 
   const onButton = (kind: 'unbind' | 'extend') =>
-    (async ({ ack, body, action, respond }) => {
-      // Slack's 3-second rule applies to clicks too: acknowledge, then act and update the card.
-      await ack();
-      const started = now();
-      const value = action.value ?? '';
-      const [subsId = ''] = value.split(':');
-      // "Extend +1d" adds a day to the expiry the binding has now, whatever an older card shows.
-      const text = kind === 'unbind' ? `unbind ${subsId}` : `extend ${subsId} 1d`;
-      const parsed = parseCommand(text, parseContext());
-      const actor: Actor = {
-        platform: 'slack',
-        userId: body.user.id,
-        userName: body.user.username ?? body.user.name ?? body.user.id,
-        channelId: body.channel?.id ?? body.container?.channel_id ?? 'unknown',
-        idempotencyKey: `${body.team?.id ?? body.user.team_id ?? 'T'}:${body.trigger_id}`,
-      };
-      const { reply, firstDelivery } = await service.executeDelivery(parsed, actor);
-      if (firstDelivery) {
-        const message = render(reply, body.user.id);
-        // A successful change replaces the card in place; a refusal or error goes to the clicker alone.
-        await respond(
-          isSuccess(reply)
-            ? { ...asResponse(message), replace_original: true }
-            : { ...asResponse(message), response_type: 'ephemeral', replace_original: false },
-        );
-      }
-      metrics.record(kind, isSuccess(reply) ? 'ok' : reply.kind, (now() - started) / 1000);
-    }) satisfies Parameters<typeof app.action<BlockAction<ButtonAction>>>[1];
+    (async ({ ack, body, action, respond }) =>
+      withCorrelation(`${body.team?.id ?? body.user.team_id ?? 'T'}:${body.trigger_id}`, async () => {
+        // Slack's 3-second rule applies to clicks too: acknowledge, then act and update the card.
+        await ack();
+        const started = now();
+        const value = action.value ?? '';
+        const [subsId = ''] = value.split(':');
+        // "Extend +1d" adds a day to the expiry the binding has now, whatever an older card shows.
+        const text = kind === 'unbind' ? `unbind ${subsId}` : `extend ${subsId} 1d`;
+        const parsed = parseCommand(text, parseContext());
+        const actor: Actor = {
+          platform: 'slack',
+          userId: body.user.id,
+          userName: body.user.username ?? body.user.name ?? body.user.id,
+          channelId: body.channel?.id ?? body.container?.channel_id ?? 'unknown',
+          idempotencyKey: `${body.team?.id ?? body.user.team_id ?? 'T'}:${body.trigger_id}`,
+        };
+        const { reply, firstDelivery } = await service.executeDelivery(parsed, actor);
+        if (firstDelivery) {
+          const message = render(reply, body.user.id);
+          // A successful change replaces the card in place; a refusal or error goes to the clicker alone.
+          await respond(
+            isSuccess(reply)
+              ? { ...asResponse(message), replace_original: true }
+              : { ...asResponse(message), response_type: 'ephemeral', replace_original: false },
+          );
+        }
+        const outcome = isSuccess(reply) ? 'ok' : reply.kind;
+        reportCommand(deps, { verb: kind, outcome, seconds: (now() - started) / 1000 });
+      })) satisfies Parameters<typeof app.action<BlockAction<ButtonAction>>>[1];
 
   app.action<BlockAction<ButtonAction>>(ACTION_UNBIND, onButton('unbind'));
   app.action<BlockAction<ButtonAction>>(ACTION_EXTEND, onButton('extend'));

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type Logger, silentLogger } from '@axnbot/chatops';
 import { type App, HTTPModuleFunctions, type Receiver, ReceiverMultipleAckError } from '@slack/bolt';
 import { describeError, RefusalLog } from './log-line.js';
 import { ReplayGuard } from './replay-guard.js';
@@ -18,7 +19,8 @@ export interface SlackHttpReceiverOptions {
   readonly port: number;
   /** Read-only routes served beside the events endpoint (GET and HEAD), e.g. `/healthz`. */
   readonly routes?: Readonly<Record<string, (res: ServerResponse) => void | Promise<void>>>;
-  readonly log?: (line: string) => void;
+  /** Where the receiver's few lines go (a refused request, a failed handler); silent by default. */
+  readonly logger?: Logger;
   readonly now?: () => number;
 }
 
@@ -38,15 +40,15 @@ export class SlackHttpReceiver implements Receiver {
   readonly replays: ReplayGuard;
   private app: App | undefined;
   private server: Server | undefined;
-  private readonly log: (line: string) => void;
+  private readonly logger: Logger;
   private readonly now: () => number;
   private readonly refusals: RefusalLog;
 
   constructor(private readonly options: SlackHttpReceiverOptions) {
-    this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? Date.now;
     this.replays = new ReplayGuard(MAX_REMEMBERED_REQUESTS, this.now);
-    this.refusals = new RefusalLog(this.log, this.now);
+    this.refusals = new RefusalLog(this.logger, this.now);
   }
 
   /** Called by Bolt's App constructor. */
@@ -85,7 +87,7 @@ export class SlackHttpReceiver implements Receiver {
     Promise.resolve()
       .then(() => this.route(req, res))
       .catch((error: unknown) => {
-        this.log(`slack-bot: could not answer a request: ${describeError(error)}`);
+        this.logger.error('could not answer a request', { error: describeError(error) });
         answer(res, 500);
       });
   }
@@ -124,17 +126,17 @@ export class SlackHttpReceiver implements Receiver {
     const expiresAt = (headers.timestampSec + MAX_SKEW_SECONDS + 1) * 1000;
     const seen = this.replays.record(`${headers.timestampSec}:${headers.signature}`, expiresAt);
     if (seen === 'replay') {
-      this.log(`slack-bot: refused a replayed request (timestamp ${headers.timestampSec})`);
+      this.logger.warn('refused a replayed request', { timestamp: headers.timestampSec });
       return answer(res, 401);
     }
     if (seen === 'full') {
-      this.log('slack-bot: too many requests in five minutes to guard against replays; asked Slack to retry');
+      this.logger.warn('too many requests in five minutes to guard against replays; asked Slack to retry');
       return answer(res, 503, { 'retry-after': '60' });
     }
 
     const parsed = parseSlackBody(contentType, raw);
     if (!parsed.ok) {
-      this.log(`slack-bot: refused a signed request: ${parsed.reason}`);
+      this.logger.warn('refused a signed request', { reason: parsed.reason });
       return answer(res, parsed.status);
     }
     const { body } = parsed;
@@ -157,7 +159,7 @@ export class SlackHttpReceiver implements Receiver {
     const timer = setTimeout(() => {
       if (answered) return;
       answered = true;
-      this.log('slack-bot: a request was not acknowledged within 3 seconds');
+      this.logger.warn('a request was not acknowledged within 3 seconds');
       answer(res, 404);
     }, ACK_TIMEOUT_MS);
     const ack = async (response?: unknown): Promise<void> => {
@@ -172,12 +174,12 @@ export class SlackHttpReceiver implements Receiver {
       await this.app.processEvent({ body, ack, ...retryOf(req) });
       if (!answered) {
         answered = true;
-        this.log(`slack-bot: no handler for a signed request (${describeBodyType(body)})`);
+        this.logger.warn('no handler for a signed request', { type: describeBodyType(body) });
         answer(res, 404);
       }
     } catch (error) {
       answered = true;
-      this.log(`slack-bot: could not process a request: ${describeError(error)}`);
+      this.logger.error('could not process a request', { error: describeError(error) });
       answer(res, 500);
     } finally {
       clearTimeout(timer);

@@ -1,3 +1,5 @@
+import type { Logger } from '@axnbot/chatops';
+
 /**
  * An error as one short log line: its message's first line, at most 200 characters, with any run of
  * seven or more digits (a phone number, say, echoed from a request) replaced — logs never carry a
@@ -18,7 +20,7 @@ export class RefusalLog {
   private lastLoggedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
-    private readonly log: (line: string) => void,
+    private readonly logger: Logger,
     private readonly now: () => number = Date.now,
     private readonly everyMs = 60_000,
   ) {}
@@ -28,11 +30,8 @@ export class RefusalLog {
     this.count += 1;
     const now = this.now();
     if (now - this.lastLoggedAt < this.everyMs) return;
-    this.log(
-      this.count === 1
-        ? `slack-bot: refused a request: ${reason}`
-        : `slack-bot: refused ${this.count} requests since the last report (latest: ${reason})`,
-    );
+    if (this.count === 1) this.logger.warn('refused a request', { reason });
+    else this.logger.warn('refused requests since the last report', { count: this.count, latest: reason });
     this.count = 0;
     this.lastLoggedAt = now;
   }

@@ -2,40 +2,49 @@ import type { Server, ServerResponse } from 'node:http';
 import {
   BotMetrics,
   ConfigError,
+  type Logger,
   ledgerReadiness,
   NOT_READY,
   openServiceRuntime,
-  type ServiceRuntime,
   startStatusServer,
 } from '@axnbot/chatops';
-import { App, LogLevel, webApi } from '@slack/bolt';
+import { App, LogLevel, SocketModeReceiver, webApi } from '@slack/bolt';
 import { boltLogger } from './bolt-logger.js';
 import { fetchBotIdentity } from './bot-identity.js';
 import { loadSlackConfig } from './config.js';
 import { registerHandlers } from './handlers.js';
 import { EVENTS_PATH, SlackHttpReceiver } from './http-receiver.js';
 
-/** Where the bot writes its operational lines (stdout carries only the ready line). */
-const logLine = (line: string) => process.stderr.write(`${line}\n`);
-
-/** Starts the Slack bot as configured by the environment; resolves once it is serving. */
-export async function startSlackBot(env: NodeJS.ProcessEnv, log: (line: string) => void = logLine) {
+/**
+ * Starts the Slack bot as configured by the environment; resolves once it is serving. Everything it,
+ * Bolt and the binding service log goes through `logger`.
+ */
+export async function startSlackBot(env: NodeJS.ProcessEnv, logger: Logger) {
   const config = loadSlackConfig(env);
   // Who the bot is, before anything else opens: a refused token stops here with one line.
   const identity =
     config.botId && config.botUserId
       ? { botId: config.botId, botUserId: config.botUserId }
-      : await fetchBotIdentity({ token: config.botToken, apiUrl: config.apiUrl, log });
+      : await fetchBotIdentity({ token: config.botToken, apiUrl: config.apiUrl, logger });
   const metrics = new BotMetrics('slack');
-  const runtime = await openServiceRuntime(config.service, env, { metrics });
+  const runtime = await openServiceRuntime(config.service, env, { metrics, logger });
   const { service } = runtime;
   let started = false;
-  const notReady = () => readiness(runtime, started);
+  // In Socket Mode, whether the websocket to Slack is open right now (HTTP mode has none to lose).
+  let socketUp = true;
+  const notReady = async () => {
+    if (!started) return NOT_READY.starting;
+    if (!socketUp) return NOT_READY.slack;
+    return ledgerReadiness(runtime.ledger);
+  };
   const clientOptions = {
     ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
     retryConfig: { retries: 2 },
   };
   const appOptions = { token: config.botToken, ...identity, clientOptions };
+  // At AXN_LOG_LEVEL=debug, Bolt's own debug lines are wanted too; otherwise only what needs action.
+  // (Bolt resets its logger to the App's `logLevel`, INFO unless given: it is passed with the logger.)
+  const boltDebug = env.AXN_LOG_LEVEL?.trim().toLowerCase() === 'debug';
 
   let app: App;
   let receiver: SlackHttpReceiver | undefined;
@@ -43,14 +52,35 @@ export async function startSlackBot(env: NodeJS.ProcessEnv, log: (line: string) 
   metrics.trackReplayGuard(() => receiver?.replays.size ?? 0);
   try {
     if (config.appToken) {
-      const logger = boltLogger(log, LogLevel.WARN);
-      app = new App({ ...appOptions, logger, socketMode: true, appToken: config.appToken });
+      const bolt = boltLogger(logger, boltDebug ? LogLevel.DEBUG : LogLevel.WARN);
+      const socketReceiver = new SocketModeReceiver({
+        appToken: config.appToken,
+        logger: bolt,
+        logLevel: boltDebug ? LogLevel.DEBUG : LogLevel.WARN,
+        installerOptions: { clientOptions },
+      });
+      // Readiness follows the live socket: Slack delivers nothing while it is down.
+      socketUp = false;
+      socketReceiver.client.on('connected', () => {
+        socketUp = true;
+        if (started) logger.info('reconnected to Slack');
+      });
+      // With auto-reconnect on, a dropped socket is reported as `close` (then `reconnecting`), not
+      // `disconnected`. A `close` of a replaced socket while the new one is open is not an outage —
+      // the client itself ignores it the same way.
+      socketReceiver.client.on('close', () => {
+        const { websocket } = socketReceiver.client as unknown as { websocket?: { isActive(): boolean } };
+        if (websocket?.isActive() || !socketUp) return;
+        socketUp = false;
+        if (started) logger.warn('lost the connection to Slack; reconnecting');
+      });
+      app = new App({ ...appOptions, logger: bolt, logLevel: bolt.getLevel(), receiver: socketReceiver });
       quietErrors(app);
-      registerHandlers(app, { service, config, metrics });
-      logger.holdErrors = true;
+      registerHandlers(app, { service, config, metrics, logger });
+      bolt.holdErrors = true;
       await app.start().then(
         () => {
-          logger.holdErrors = false;
+          bolt.holdErrors = false;
         },
         (error: unknown) => {
           throw appTokenProblem(error) ?? error;
@@ -61,13 +91,13 @@ export async function startSlackBot(env: NodeJS.ProcessEnv, log: (line: string) 
         port: config.port,
         notReady,
         metrics,
-        logger: lineLogger(log),
+        logger,
       });
     } else {
       receiver = new SlackHttpReceiver({
         signingSecret: config.signingSecret as string,
         port: config.port,
-        log,
+        logger,
         routes: {
           '/healthz': (res) => sendText(res, 200, 'application/json', '{"ok":true}'),
           '/readyz': async (res) => {
@@ -86,9 +116,10 @@ export async function startSlackBot(env: NodeJS.ProcessEnv, log: (line: string) 
         },
       });
       // The receiver logs one line for each request it cannot serve; Bolt's warnings would repeat it.
-      app = new App({ ...appOptions, receiver, logger: boltLogger(log, LogLevel.ERROR) });
+      const bolt = boltLogger(logger, boltDebug ? LogLevel.DEBUG : LogLevel.ERROR);
+      app = new App({ ...appOptions, receiver, logger: bolt, logLevel: bolt.getLevel() });
       quietErrors(app);
-      registerHandlers(app, { service, config, metrics });
+      registerHandlers(app, { service, config, metrics, logger });
       await receiver.start().catch((error: unknown) => {
         if ((error as { code?: unknown }).code !== 'EADDRINUSE') throw error;
         throw new ConfigError(`PORT ${config.port} is already in use: set PORT to a free port`);
@@ -138,16 +169,4 @@ function appTokenProblem(error: unknown): ConfigError | undefined {
 
 function sendText(res: ServerResponse, status: number, contentType: string, text: string): void {
   res.writeHead(status, { 'content-type': contentType }).end(text);
-}
-
-/** Why the bot cannot serve yet: still starting, or the ledger unreachable. */
-async function readiness(runtime: ServiceRuntime, started: boolean): Promise<string | undefined> {
-  return started ? ledgerReadiness(runtime.ledger) : NOT_READY.starting;
-}
-
-/** The bot's one-line operational log, as a logger for the status server. */
-function lineLogger(log: (line: string) => void) {
-  const at = (message: string, fields?: Readonly<Record<string, unknown>>) =>
-    log(`slack-bot: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}`);
-  return { debug: () => {}, info: at, warn: at, error: at };
 }

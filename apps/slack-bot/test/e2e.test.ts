@@ -1,48 +1,30 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { type Emulator, startEmulator } from '@axnbot/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sign, startFakeSlack } from './fake-slack.js';
+import {
+  BIN,
+  baseEnv,
+  expectCleanLog,
+  freePort,
+  parseLog,
+  type SpawnedBot,
+  spawnBot,
+  until,
+  untilAsync,
+  waitForReady,
+} from './spawn-bot.js';
 
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const SECRET = 'slack-signing-secret-for-tests';
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
-function baseEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env))
-    if (!key.startsWith('AXN_') && !key.startsWith('SLACK_') && !key.startsWith('ALIBABA_')) env[key] = value;
-  return env;
-}
-
 /** Starts the bot as a user does: its start script's entry, real environment variables. */
-async function startBot(
-  env: NodeJS.ProcessEnv,
-): Promise<{ child: ChildProcess; exited: Promise<number | null>; stderr: () => string }> {
-  const child = spawn(process.execPath, [BIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const ready = await Promise.race([
-    new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve)),
-    exited.then((code) => `exited ${code}: ${stderr}`),
-  ]);
-  if (!ready.startsWith('axnbot slack-bot ready')) throw new Error(ready);
-  return { child, exited, stderr: () => stderr };
+async function startBot(env: NodeJS.ProcessEnv): Promise<SpawnedBot> {
+  const bot = spawnBot(env);
+  await waitForReady(bot);
+  return bot;
 }
 
 let emu: Emulator;
@@ -73,6 +55,7 @@ beforeAll(async () => {
     AXN_ADMINS: 'slack:UADMIN',
     AXN_ALLOW_CHANNELS: 'slack:C1,slack:C2',
     AXN_RATE_LIMIT: '25',
+    AXN_LOG_LEVEL: 'debug',
   });
   url = `http://127.0.0.1:${port}/slack/events`;
 });
@@ -154,13 +137,6 @@ const activeBindings = async () =>
     phoneA: string;
     subsId: string;
   }>;
-const until = async (check: () => boolean, ms = 5000) => {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
 
 describe('slash commands over HTTP', () => {
   let card: Record<string, any>;
@@ -322,8 +298,50 @@ describe('slash commands over HTTP', () => {
     expect((await post(helpBody, signed)).status).toBe(401);
     expect(headers['x-slack-signature']).not.toBe(signed['x-slack-signature']);
     expect((await activeBindings()).length).toBe(before);
-    expect(bot.stderr()).not.toContain(SECRET);
-    expect(bot.stderr()).not.toContain('xoxb-test-token');
+    const log = bot.stdout() + bot.stderr();
+    expect(log).not.toContain(SECRET);
+    expect(log).not.toContain('xoxb-test-token');
+    // The refusals were logged, each as a JSON line naming why.
+    await until(() => bot.log().some((line) => line.msg.startsWith('refused')));
+  });
+
+  it('logs JSON lines only, at debug level too, with no secret and no number in clear', async () => {
+    // A bind whose answer is lost after it took effect: the service reconciles, and logs why.
+    await fetch(`${emu.url}/_emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'BindAxnExtension', count: 1, code: 'isp.SYSTEM_ERROR' }),
+    });
+    const failed = await post(commandBody('/bind', '13900139111').body);
+    expect(JSON.stringify(failed.json)).toContain('139****9111');
+    await until(() => bot.log().some((line) => line.msg === 'aliyun call failed'));
+    const failedId = bot.log().find((line) => line.msg === 'aliyun call failed')?.correlationId;
+    // The command's own line is written once its reply has gone out.
+    await until(() =>
+      bot.log().some((line) => line.msg === 'command handled' && line.correlationId === failedId),
+    );
+    const lines = expectCleanLog(bot, [SECRET, 'xoxb-test-token', 'testsecret', 'slack-e2e-hash-key']);
+    const commands = lines.filter((line) => line.msg === 'command handled');
+    expect(commands.length).toBeGreaterThan(0);
+    expect(
+      commands.every((line) => typeof line.correlationId === 'string' && line.component === 'slack-bot'),
+    ).toBe(true);
+    const failure = lines.find((line) => line.msg === 'aliyun call failed');
+    // A server error on a write is an unknown outcome, never a failure to repeat blindly.
+    expect(failure).toMatchObject({
+      level: 'warn',
+      action: 'BindAxnExtension',
+      code: 'local.OUTCOME_UNKNOWN',
+    });
+    expect(typeof failure?.correlationId).toBe('string');
+    // The same command's other lines carry the same id: its Aliyun calls, with their RequestIds.
+    const sameCommand = lines.filter((line) => line.correlationId === failure?.correlationId);
+    expect(sameCommand.some((line) => line.msg === 'aliyun call' && typeof line.requestId === 'string')).toBe(
+      true,
+    );
+    expect(sameCommand.some((line) => line.msg === 'command handled')).toBe(true);
+    // At debug level Bolt's own lines come through the same logger, naming which part of Bolt.
+    expect(lines.some((line) => line.level === 'debug' && typeof line.source === 'string')).toBe(true);
   });
 
   it('serves /healthz, /readyz and Prometheus /metrics', async () => {
@@ -405,6 +423,27 @@ describe('Socket Mode', () => {
       ).toBeGreaterThanOrEqual(1);
       expect(scraped).toMatch(/axn_aliyun_calls_total\{action="BindAxnExtension",code="OK"\} 1$/m);
       expect((await fetch(`${status}/slack/events`, { method: 'POST' })).status).toBe(404);
+
+      // Readiness follows the live socket: Slack delivers nothing while it is down.
+      const readiness = async () => {
+        const response = await fetch(`${status}/readyz`);
+        return { status: response.status, body: await response.json() };
+      };
+      socketFake.dropSocket();
+      await untilAsync(async () => (await readiness()).status === 503);
+      expect(await readiness()).toEqual({
+        status: 503,
+        body: { ready: false, reason: 'not connected to Slack' },
+      });
+      expect((await fetch(`${status}/healthz`)).status).toBe(200);
+      socketFake.release();
+      await untilAsync(async () => (await readiness()).status === 200, 15_000);
+      const log = socketBot.log();
+      expect(
+        log.some((line) => line.level === 'warn' && line.msg.startsWith('lost the connection to Slack')),
+      ).toBe(true);
+      expect(log.some((line) => line.msg === 'reconnected to Slack')).toBe(true);
+      expect(socketBot.stderr()).toBe('');
     } finally {
       socketBot.child.kill('SIGTERM');
       expect(await socketBot.exited).toBe(0);
@@ -415,29 +454,33 @@ describe('Socket Mode', () => {
 
 describe('configuration', () => {
   it.each([
-    [{}, 'slack-bot: SLACK_BOT_TOKEN is required'],
-    [{ SLACK_BOT_TOKEN: 'nope' }, 'slack-bot: SLACK_BOT_TOKEN must be a bot token starting with xoxb-'],
-    [{ SLACK_BOT_TOKEN: 'xoxb-1' }, 'slack-bot: SLACK_SIGNING_SECRET is required in HTTP mode'],
+    [{}, 'SLACK_BOT_TOKEN is required'],
+    [{ SLACK_BOT_TOKEN: 'nope' }, 'SLACK_BOT_TOKEN must be a bot token starting with xoxb-'],
+    [{ SLACK_BOT_TOKEN: 'xoxb-1' }, 'SLACK_SIGNING_SECRET is required in HTTP mode'],
     [
       { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret-secret', PORT: 'http' },
-      'slack-bot: PORT must be a port number',
+      'PORT must be a port number',
     ],
-    [
-      { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret-secret' },
-      'slack-bot: AXN_POOL_KEY is required',
-    ],
-  ])('%j stops with one line', async (env, line) => {
+    [{ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret-secret' }, 'AXN_POOL_KEY is required'],
+  ])('%j stops with one error line', async (env, message) => {
     const child = spawn(process.execPath, [BIN], {
       env: { ...baseEnv(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
     child.stderr.on('data', (chunk) => {
       stderr += chunk;
     });
     const code = await new Promise((resolve) => child.on('exit', resolve));
     expect(code).toBe(1);
-    expect(stderr.startsWith(line)).toBe(true);
-    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toBe('');
+    const log = parseLog(stdout);
+    expect(log).toHaveLength(1);
+    expect(log[0]).toMatchObject({ level: 'error', component: 'slack-bot' });
+    expect(log[0]?.msg.startsWith(message)).toBe(true);
   });
 });

@@ -34,6 +34,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
   const connectedOnce = new Promise<void>((resolve) => {
     connected = resolve;
   });
+  // While held, a new connection gets no `hello`: to the app, Slack is not there yet.
+  let holding = false;
+  const hello = (ws: WebSocket) =>
+    ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A1' } }));
   if (options.socket) {
     wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     await new Promise((resolve) => wss?.on('listening', resolve));
@@ -41,7 +45,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     wss.on('connection', (ws) => {
       socket = ws;
       ws.on('message', (message) => fromApp.push(JSON.parse(String(message))));
-      ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A1' } }));
+      if (holding) return;
+      hello(ws);
       connected();
     });
   }
@@ -74,6 +79,16 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     calls,
     fromApp,
     connected: connectedOnce,
+    /** Drops the app's websocket and keeps new ones waiting for `hello` until {@link release}. */
+    dropSocket() {
+      holding = true;
+      socket?.terminate();
+    },
+    /** Says `hello` on the waiting websocket (and on later ones). */
+    release() {
+      holding = false;
+      if (socket) hello(socket);
+    },
     /** Calls made to one response_url hook, their JSON bodies. */
     hook: (id: string) =>
       calls

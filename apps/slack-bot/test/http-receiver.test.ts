@@ -1,3 +1,4 @@
+import type { LogFields, Logger } from '@axnbot/chatops';
 import type { App } from '@slack/bolt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SlackHttpReceiver } from '../src/http-receiver.js';
@@ -93,6 +94,14 @@ describe('ReplayGuard', () => {
   });
 });
 
+/** A logger that keeps each entry as `level: message {fields}`, for exact comparisons. */
+function collectingLogger(): { logger: Logger; log: string[] } {
+  const log: string[] = [];
+  const at = (level: string) => (message: string, fields?: LogFields) =>
+    log.push(`${level}: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}`);
+  return { logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }, log };
+}
+
 describe('SlackHttpReceiver with a hand-run clock', () => {
   let receiver: SlackHttpReceiver | undefined;
   afterEach(async () => {
@@ -101,8 +110,8 @@ describe('SlackHttpReceiver with a hand-run clock', () => {
 
   async function start(now: () => number) {
     const processed: unknown[] = [];
-    const log: string[] = [];
-    receiver = new SlackHttpReceiver({ signingSecret: SECRET, port: 0, now, log: (line) => log.push(line) });
+    const { logger, log } = collectingLogger();
+    receiver = new SlackHttpReceiver({ signingSecret: SECRET, port: 0, now, logger });
     receiver.init({
       processEvent: async ({ body, ack }: { body: unknown; ack: (r?: unknown) => Promise<void> }) => {
         processed.push(body);
@@ -146,18 +155,13 @@ describe('SlackHttpReceiver with a hand-run clock', () => {
     }
     expect(receiver?.replays.size).toBe(0);
     expect(processed).toHaveLength(0);
-    expect(log).toEqual(['slack-bot: refused a request: signature does not match']);
+    expect(log).toEqual(['warn: refused a request {"reason":"signature does not match"}']);
   });
 
   it('answers 500 with one log line when the app throws, and 404 when nothing acknowledges', async () => {
-    const log: string[] = [];
+    const { logger, log } = collectingLogger();
     let mode: 'throw' | 'silent' = 'throw';
-    receiver = new SlackHttpReceiver({
-      signingSecret: SECRET,
-      port: 0,
-      now: () => T0,
-      log: (l) => log.push(l),
-    });
+    receiver = new SlackHttpReceiver({ signingSecret: SECRET, port: 0, now: () => T0, logger });
     receiver.init({
       processEvent: async () => {
         if (mode === 'throw')
@@ -177,8 +181,8 @@ describe('SlackHttpReceiver with a hand-run clock', () => {
     mode = 'silent';
     expect(await send('{"n":2}')).toBe(404);
     expect(log).toEqual([
-      "slack-bot: could not process a request: Cannot read properties of null (reading 'ssl_check')",
-      'slack-bot: no handler for a signed request (unknown type)',
+      `error: could not process a request {"error":"Cannot read properties of null (reading 'ssl_check')"}`,
+      'warn: no handler for a signed request {"type":"unknown type"}',
     ]);
   });
 });

@@ -34,13 +34,14 @@ describe('start-up', () => {
     try {
       const bot = spawnBot(await envWithoutIds(fake.base));
       expect(await bot.exited).toBe(1);
-      expect(bot.stdout()).toBe('');
-      const lines = bot.stderr().trimEnd().split('\n');
-      expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(
-        /^slack-bot: SLACK_BOT_TOKEN was refused by Slack \(invalid_auth\): set it to /,
-      );
-      expect(bot.stderr()).not.toContain('xoxb-test-token');
+      expect(bot.stderr()).toBe('');
+      expect(bot.log()).toEqual([
+        expect.objectContaining({
+          level: 'error',
+          msg: expect.stringMatching(/^SLACK_BOT_TOKEN was refused by Slack \(invalid_auth\): set it to /),
+        }),
+      ]);
+      expect(bot.stdout()).not.toContain('xoxb-test-token');
       expect(fake.calls.map((call) => call.path)).toEqual(['/api/auth.test']);
     } finally {
       await fake.close();
@@ -52,16 +53,20 @@ describe('start-up', () => {
     const bot = spawnBot(await envWithoutIds(`http://127.0.0.1:${port}`));
     let fake: Awaited<ReturnType<typeof startFakeSlack>> | undefined;
     try {
-      await until(() => bot.stderr().includes('\n'), 8_000);
+      await until(() => bot.stdout().includes('\n'), 8_000);
       expect(bot.child.exitCode).toBeNull();
       fake = await startFakeSlack({ port });
       await waitForReady(bot);
-      const lines = bot.stderr().trimEnd().split('\n');
-      expect(lines.length).toBeGreaterThanOrEqual(1);
-      for (const line of lines)
-        expect(line).toMatch(
-          /^slack-bot: waiting for Slack's Web API at http:\/\/127\.0\.0\.1:\d+\/api\/ \(auth\.test: .*ECONNREFUSED.*\); trying again in \d+ s$/,
+      const [ready, ...waits] = bot.log().reverse();
+      expect(ready?.msg).toMatch(/^axnbot slack-bot ready on http:/);
+      expect(waits.length).toBeGreaterThanOrEqual(1);
+      for (const line of waits) {
+        expect(line.level).toBe('warn');
+        expect(line.msg).toMatch(
+          /^waiting for Slack's Web API at http:\/\/127\.0\.0\.1:\d+\/api\/ \(auth\.test: .*ECONNREFUSED.*\); trying again in \d+ s$/,
         );
+      }
+      expect(bot.stderr()).toBe('');
       expect(fake.calls.some((call) => call.path === '/api/auth.test')).toBe(true);
     } finally {
       bot.child.kill('SIGTERM');
@@ -78,7 +83,10 @@ describe('start-up', () => {
     try {
       const bot = spawnBot({ ...(await envWithoutIds(fake.base)), PORT: String(port) });
       expect(await bot.exited).toBe(1);
-      expect(bot.stderr()).toBe(`slack-bot: PORT ${port} is already in use: set PORT to a free port\n`);
+      expect(bot.stderr()).toBe('');
+      expect(bot.log().map(({ level, msg }) => ({ level, msg }))).toEqual([
+        { level: 'error', msg: `PORT ${port} is already in use: set PORT to a free port` },
+      ]);
     } finally {
       squatter.close();
       await fake.close();
@@ -91,11 +99,14 @@ describe('start-up', () => {
       const env = await envWithoutIds(fake.base, { SLACK_APP_TOKEN: 'xapp-test-token' });
       const bot = spawnBot(env);
       expect(await bot.exited).toBe(1);
-      const lines = bot.stderr().trimEnd().split('\n');
-      expect(lines).toEqual([
-        expect.stringMatching(/^slack-bot: SLACK_APP_TOKEN was refused by Slack \(invalid_auth\)/),
+      expect(bot.stderr()).toBe('');
+      expect(bot.log()).toEqual([
+        expect.objectContaining({
+          level: 'error',
+          msg: expect.stringMatching(/^SLACK_APP_TOKEN was refused by Slack \(invalid_auth\)/),
+        }),
       ]);
-      expect(bot.stderr()).not.toContain('xapp-test-token');
+      expect(bot.stdout()).not.toContain('xapp-test-token');
     } finally {
       await fake.close();
     }

@@ -7,7 +7,9 @@ import { PassThrough } from 'node:stream';
 import { startEmulator } from '@axnbot/emulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadServiceConfig, openServiceRuntime, parseCommand } from '../src/index.js';
-import { createLogger } from '../src/observability/log.js';
+import { reportCommand } from '../src/observability/command-report.js';
+import { correlationFields, withCorrelation } from '../src/observability/correlation.js';
+import { createLogger, loggerFromEnv } from '../src/observability/log.js';
 import { BotMetrics } from '../src/observability/metrics.js';
 import { startStatusServer } from '../src/observability/status-server.js';
 
@@ -83,6 +85,66 @@ describe('logs', () => {
     ]) {
       expect(all).not.toContain(leak);
     }
+  });
+});
+
+describe("the environment's log settings", () => {
+  it('AXN_LOG_LEVEL sets the level; an unknown level or format is said once and the default used', async () => {
+    const quiet = capture();
+    const warnOnly = loggerFromEnv({ AXN_LOG_LEVEL: ' WARN ' }, 'bot', quiet.stream);
+    warnOnly.info('not written');
+    warnOnly.warn('written');
+    const odd = capture();
+    const fallback = loggerFromEnv({ AXN_LOG_LEVEL: 'verbose', AXN_LOG_FORMAT: 'xml' }, 'bot', odd.stream);
+    fallback.debug('below info: not written');
+    fallback.info('at info');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(quiet.lines.map((line) => JSON.parse(line).msg)).toEqual(['written']);
+    const said = odd.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(said.map(({ level, msg, got }) => ({ level, msg, got }))).toEqual([
+      {
+        level: 'warn',
+        msg: 'AXN_LOG_LEVEL must be one of debug, info, warn, error, silent; logging at info',
+        got: 'verbose',
+      },
+      { level: 'warn', msg: 'AXN_LOG_FORMAT must be json or pretty; writing JSON lines', got: 'xml' },
+      { level: 'info', msg: 'at info', got: undefined },
+    ]);
+  });
+});
+
+describe("a command's correlation id", () => {
+  it('is on every line logged while the command is handled, across awaits, and on no other', async () => {
+    const { stream, lines } = capture();
+    const logger = createLogger({ component: 'bot', destination: stream });
+    const metrics = new BotMetrics('slack');
+    logger.info('before');
+    await Promise.all([
+      withCorrelation('T1:trigger-a', async () => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        logger.info('aliyun call', { requestId: 'R-1' });
+        reportCommand({ logger, metrics }, { verb: 'bind', outcome: 'ok', seconds: 0.0421 });
+      }),
+      withCorrelation('T1:trigger-b', async () => {
+        logger.warn('aliyun call failed');
+        expect(correlationFields()).toEqual({ correlationId: 'T1:trigger-b' });
+      }),
+    ]);
+    logger.info('after');
+    expect(correlationFields()).toEqual({});
+    await new Promise((resolve) => setImmediate(resolve));
+    const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(parsed.map(({ msg, correlationId }) => [msg, correlationId])).toEqual([
+      ['before', undefined],
+      ['aliyun call failed', 'T1:trigger-b'],
+      ['aliyun call', 'T1:trigger-a'],
+      ['command handled', 'T1:trigger-a'],
+      ['after', undefined],
+    ]);
+    expect(parsed[3]).toMatchObject({ level: 'info', verb: 'bind', outcome: 'ok', durationMs: 42 });
+    expect((await metrics.render()).body).toMatch(
+      /^axn_commands_total\{platform="slack",verb="bind",outcome="ok"\} 1$/m,
+    );
   });
 });
 

@@ -428,7 +428,7 @@ describe('client logging', () => {
     await client.call(QuerySubsId, { poolKey: 'FC1', phoneNoX: '17000000001' });
     await rejection(client.call(BindAxnExtension, { ...bindInput, phoneNoB: '13987654320' }));
     expect(lines.map((line) => [line.level, line.message])).toEqual([
-      ['debug', 'aliyun call'],
+      ['info', 'aliyun call'],
       ['warn', 'aliyun call failed'],
       ['debug', 'aliyun gateway detail'],
     ]);

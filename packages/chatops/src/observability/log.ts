@@ -1,6 +1,7 @@
 import { scrubPhones } from '@axnbot/core';
 import pino from 'pino';
 import type { LogFields, Logger } from '../logger.js';
+import { correlationFields } from './correlation.js';
 
 /** How a process's log is written: JSON lines (the default) or pretty lines for a terminal. */
 export interface LogOptions {
@@ -30,7 +31,7 @@ const SECRET_KEYS = [
 
 /**
  * A {@link Logger} writing through pino: one JSON object a line with `level`, `time`, `msg`,
- * `component` and the fields. No line carries a secret (fields named like one are redacted) or a
+ * `component`, the command's `correlationId` (inside {@link withCorrelation}) and the fields. No line carries a secret (fields named like one are redacted) or a
  * phone number in clear (every string is scrubbed, the message too).
  */
 export function createLogger(options: LogOptions): Logger & { child(component: string): Logger } {
@@ -43,6 +44,8 @@ export function createLogger(options: LogOptions): Logger & { child(component: s
     {
       level,
       base: { component: options.component },
+      // The id of the command being handled, when there is one (see withCorrelation).
+      mixin: () => correlationFields(),
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: {
         level: (label) => ({ level: label }),
@@ -66,6 +69,37 @@ export function createLogger(options: LogOptions): Logger & { child(component: s
     child: (component: string) => wrap(logger.child({ component })),
   });
   return wrap(base);
+}
+
+/** The levels `AXN_LOG_LEVEL` accepts, quietest last. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
+/**
+ * The process's logger as the environment configures it (`AXN_LOG_LEVEL`, `AXN_LOG_FORMAT`). A value
+ * it does not know is not a reason to stop a bot: the default is used and the first line says so.
+ */
+export function loggerFromEnv(
+  env: NodeJS.ProcessEnv,
+  component: string,
+  destination?: NodeJS.WritableStream,
+): Logger & { child(component: string): Logger } {
+  const level = env.AXN_LOG_LEVEL?.trim().toLowerCase() || 'info';
+  const format = env.AXN_LOG_FORMAT?.trim().toLowerCase() || 'json';
+  const levelKnown = (LOG_LEVELS as readonly string[]).includes(level);
+  const formatKnown = format === 'json' || format === 'pretty';
+  const logger = createLogger({
+    component,
+    level: levelKnown ? level : 'info',
+    format: formatKnown ? format : 'json',
+    ...(destination ? { destination } : {}),
+  });
+  if (!levelKnown)
+    logger.warn(`AXN_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; logging at info`, {
+      got: level.slice(0, 20),
+    });
+  if (!formatKnown)
+    logger.warn('AXN_LOG_FORMAT must be json or pretty; writing JSON lines', { got: format.slice(0, 20) });
+  return logger;
 }
 
 /** Masks phone numbers in every string of a log object, however deep (bounded, for safety). */

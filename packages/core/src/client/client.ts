@@ -182,7 +182,7 @@ export function createDyplsClient(options: DyplsClientOptions = {}): DyplsClient
     try {
       const body = await attempt(action, params, effect, tries);
       options.onCall?.({ action, code: 'OK', durationMs: now() - started });
-      logger.debug('aliyun call', {
+      logger.info('aliyun call', {
         action,
         code: 'OK',
         requestId: body.RequestId,
