@@ -14,7 +14,9 @@ Options:
   --db PATH               SQLite file, or :memory: (default ./.axnbot/emulator.db)
   --seed demo|none        create pool FC-DEMO with 25 numbers in five cities (default demo)
   --keys ID:SECRET,…      access keys to accept (default testid:testsecret)
-  --receipt-url URL       push call receipts (SecretStartReport, SecretReport) here
+  --receipt-url URL       push call receipts here, as Aliyun's HTTP push does; a {type} in the URL is
+                          replaced by each message type (SecretStartReport, SecretRingReport,
+                          SecretPickUpReport, SecretReport, SecretRecording), one URL per type
   --operator-token TOKEN  require "Authorization: Bearer TOKEN" on the operator API, which then answers
                           under any host name (to reach it from another machine); at least 16 characters
   -h, --help              show this help
@@ -32,7 +34,8 @@ Content-Type: application/json; without --operator-token it answers only request
   POST             faults/qps
   GET POST         clock
   POST             calls
-  GET              receipts?type=SecretStartReport|SecretReport
+  GET              receipts?type=TYPE&callId=ID
+  POST             receipts/ID/repush      push a stored receipt again (a duplicate, as Aliyun retries)
   POST             inventory`;
 
 /** The default access key pair, which the banner may show: it is no secret. */
