@@ -90,7 +90,7 @@ export class BindingService {
   }
 
   /**
-   * The notices of end and recording events stored more than `ageMs` ago (default a minute) that nobody
+   * The notices of end and recording events stored `ageMs` ago or earlier (default a minute) that nobody
    * claimed (their process stopped before posting, or a recording raced its call's line), claimed now.
    * A bot runs it now and then; a recording whose call never ended is let go.
    */

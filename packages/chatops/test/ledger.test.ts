@@ -24,6 +24,8 @@ const base: BindingRecord = {
   requestId: null,
   deliveryKey: null,
   endedBy: null,
+  locale: null,
+  messageRef: null,
 };
 
 const open: Ledger[] = [];

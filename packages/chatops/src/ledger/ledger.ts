@@ -161,7 +161,7 @@ export interface Ledger {
     now: number,
     type?: 'SecretReport' | 'SecretRecording',
   ): Promise<boolean>;
-  /** End and recording events stored before `before` that no one has claimed yet, oldest first. */
+  /** End and recording events stored at or before `before` that no one has claimed yet, oldest first. */
   unclaimedCallEvents(before: number, limit: number): Promise<CallEvent[]>;
 
   /**

@@ -471,7 +471,7 @@ export class SqlLedger implements Ledger {
   async unclaimedCallEvents(before: number, limit: number): Promise<CallEvent[]> {
     const rows = await this.db.query<CallEventRow>(
       `SELECT * FROM axn_call_events
-       WHERE notified_at IS NULL AND type IN ('SecretReport', 'SecretRecording') AND received_at < ?
+       WHERE notified_at IS NULL AND type IN ('SecretReport', 'SecretRecording') AND received_at <= ?
        ORDER BY received_at, call_id LIMIT ?`,
       [before, limit],
     );
