@@ -98,7 +98,7 @@ export {
   type RecordProblem,
   toCallEvent,
 } from './receipts/receipt-records.js';
-export { LedgerReceiptStore, type ReceiptStore } from './receipts/receipt-store.js';
+export { LedgerReceiptStore, type ReceiptStore, type StoredReceipts } from './receipts/receipt-store.js';
 export { beijingMinute, renderText, statusLabel, type TextRenderOptions } from './render-text.js';
 export * from './replies.js';
 export * from './secret-number-cities.js';

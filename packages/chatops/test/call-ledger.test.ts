@@ -141,6 +141,17 @@ describe.each(STORES)('call events in the ledger on $name', (store) => {
     expect(await l.callEventsForBinding('nobody', 5)).toEqual([]);
   });
 
+  it('records fingerprints computed later, keeping any already there', async () => {
+    const l = await ledger();
+    await l.recordCallEvents([event('f1', 'SecretReport', { phoneHash: 's1:known', peerHash: null })]);
+    await l.setCallEventFingerprints([
+      { callId: 'f1', type: 'SecretReport', phoneHash: 's1:other', peerHash: 's1:peer' },
+      { callId: 'absent', type: 'SecretReport', phoneHash: 'x', peerHash: 'y' },
+    ]);
+    await l.setCallEventFingerprints([]);
+    expect(await l.callEvents('f1')).toMatchObject([{ phoneHash: 's1:known', peerHash: 's1:peer' }]);
+  });
+
   it('lets one claimant win the posting of a call, of its end and of its recording apart', async () => {
     const shared = store.name === 'postgres' ? freshSchema() : mkdtempSync(join(tmpdir(), 'axn-calls-'));
     const one = await ledger(shared);

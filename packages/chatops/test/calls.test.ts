@@ -423,7 +423,8 @@ describe('calls: who sees what, and what is posted', () => {
         ...fields,
       });
       if (isRecordProblem(record)) throw new Error(record.problem);
-      return receiptStore.storeReceipts([record as ReceiptRecord]);
+      const stored = await receiptStore.storeReceipts([record as ReceiptRecord]);
+      return stored.complete();
     };
     const end = {
       call_id: 'late-recording',

@@ -178,7 +178,13 @@ describe.each(STORES)('the receipt endpoint, ledger on $name', (store) => {
         peerMasked: '139****9001',
       },
     ]);
-    expect(s.stored[0]?.[0]?.peerHash).toBe(await new PhoneHasher(HASH_KEY).current(PEER));
+    // Fingerprinted after the answer, as A is in the ledger: handed over, and recorded.
+    const hasher = new PhoneHasher(HASH_KEY);
+    expect(s.stored[0]?.[0]).toMatchObject({
+      peerHash: await hasher.current(PEER),
+      phoneHash: await hasher.current(A),
+    });
+    expect((await s.ledger.callEvents('call-1'))[0]).toEqual(s.stored[0]?.[0]);
     // Aliyun re-pushes after 1, 5 and 10 minutes when unsure: each time accepted, nothing new handed over.
     for (let retry = 0; retry < 3; retry++) {
       const again = await s.push('SecretReport', wire([r.SecretReport]));
@@ -200,6 +206,39 @@ describe.each(STORES)('the receipt endpoint, ledger on $name', (store) => {
       'SecretReport',
       'SecretRecording',
     ]);
+  });
+
+  it("takes A's fingerprint from its binding when the ledger has it", async () => {
+    const s = await setup(store);
+    await s.ledger.insertBinding({
+      ref: 'axn-known',
+      subsId: '1000000000000000123',
+      secretNo: '17000000001',
+      extension: '123',
+      phoneMasked: '138****8000',
+      phoneHash: 's1:the-binding-fingerprint',
+      poolKey: 'FC-DEMO',
+      city: null,
+      expiresAt: 2_000_000_000_000,
+      recording: false,
+      outId: null,
+      status: 'active',
+      platform: 'slack',
+      userId: 'U1',
+      userName: 'alice',
+      channelId: 'C1',
+      createdAt: 1,
+      updatedAt: 1,
+      requestId: null,
+      deliveryKey: null,
+      endedBy: null,
+    });
+    await s.push('SecretStartReport', wire([receipts('known-a').SecretStartReport]));
+    const [event] = await s.ledger.callEvents('known-a');
+    expect(event).toMatchObject({
+      phoneHash: 's1:the-binding-fingerprint',
+      peerHash: await new PhoneHasher(HASH_KEY).current(PEER),
+    });
   });
 
   it('answers an empty array with success, and stores nothing', async () => {

@@ -145,6 +145,13 @@ export interface Ledger {
    * duplicate); answers the events stored now, in their order — those not seen before.
    */
   recordCallEvents(events: readonly CallEvent[]): Promise<CallEvent[]>;
+  /**
+   * Records the fingerprints of stored events' numbers (computed after the push was answered); a
+   * fingerprint already recorded is kept.
+   */
+  setCallEventFingerprints(
+    events: ReadonlyArray<Pick<CallEvent, 'callId' | 'type' | 'phoneHash' | 'peerHash'>>,
+  ): Promise<void>;
   /** The call ids and types among `callIds` already stored (to skip work on a re-push). */
   storedCallEvents(callIds: readonly string[]): Promise<Array<{ callId: string; type: string }>>;
   /** Every stored event of one call, in the order of the call. */

@@ -419,6 +419,19 @@ export class SqlLedger implements Ledger {
     return events.filter((_, index) => changed[index] === 1);
   }
 
+  async setCallEventFingerprints(
+    events: ReadonlyArray<Pick<CallEvent, 'callId' | 'type' | 'phoneHash' | 'peerHash'>>,
+  ): Promise<void> {
+    if (events.length === 0) return;
+    await this.db.batch(
+      events.map((event) => [
+        `UPDATE axn_call_events SET phone_hash = COALESCE(phone_hash, ?), peer_hash = COALESCE(peer_hash, ?)
+         WHERE call_id = ? AND type = ?`,
+        [event.phoneHash, event.peerHash, event.callId, event.type],
+      ]),
+    );
+  }
+
   async storedCallEvents(callIds: readonly string[]): Promise<Array<{ callId: string; type: string }>> {
     const found: Array<{ callId: string; type: string }> = [];
     const unique = [...new Set(callIds)];

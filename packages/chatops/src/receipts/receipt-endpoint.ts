@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseJsonLossless, scrubPhones } from '@axnbot/core';
 import { type Logger, silentLogger } from '../logger.js';
 import { type CallEvent, isReceiptType, parseReceiptBatch } from './receipt-records.js';
-import type { ReceiptStore } from './receipt-store.js';
+import type { ReceiptStore, StoredReceipts } from './receipt-store.js';
 
 /** The path receipts are pushed to, followed by the `MessageType`: `/aliyun/receipts/SecretReport`. */
 export const RECEIPT_PATH_PREFIX = '/aliyun/receipts/';
@@ -21,8 +21,9 @@ export interface ReceiptEndpointOptions {
   /** Where checked batches are stored. */
   readonly store: ReceiptStore;
   /**
-   * Called after the answer went out, with the events stored by this push that were not seen before
-   * (never called with none). Its failures are logged, never thrown.
+   * Called after the answer went out (and the new events' numbers were fingerprinted), with the events
+   * stored by this push that were not seen before (never called with none). Its failures are logged,
+   * never thrown.
    */
   readonly onStored?: (events: readonly CallEvent[]) => unknown;
   readonly logger?: Logger;
@@ -109,9 +110,9 @@ export function createReceiptEndpoint(
       const records = parseReceiptBatch(name, body);
       if (!Array.isArray(records))
         throw new Refusal(400, records.reason, { index: records.index, field: records.field });
-      let fresh: CallEvent[];
+      let stored: StoredReceipts;
       try {
-        fresh = await options.store.storeReceipts(records);
+        stored = await options.store.storeReceipts(records);
       } catch (error) {
         logger.error('could not store call receipts; answered 503 so that Aliyun pushes them again', {
           type,
@@ -122,8 +123,20 @@ export function createReceiptEndpoint(
         return;
       }
       answer(res, 200, RECEIPT_ACCEPTED);
-      logger.info('call receipts received', { type, count: records.length, new: fresh.length });
-      if (fresh.length === 0 || !options.onStored) return;
+      logger.info('call receipts received', { type, count: records.length, new: stored.events.length });
+      if (stored.events.length === 0) return;
+      // The slow part, after the answer: fingerprints, then whatever the bot does with the new events.
+      let fresh: readonly CallEvent[] = stored.events;
+      try {
+        fresh = await stored.complete();
+      } catch (error) {
+        logger.error('could not fingerprint the numbers of stored call receipts (they stay masked)', {
+          type,
+          count: fresh.length,
+          error: scrubPhones(error instanceof Error ? error.message : String(error)),
+        });
+      }
+      if (!options.onStored) return;
       try {
         await options.onStored(fresh);
       } catch (error) {

@@ -339,12 +339,13 @@ function maskLoose(value: string): string {
 
 /**
  * The stored form of a receipt: A and the peer masked and fingerprinted with `fingerprint` (A's ledger
- * fingerprint, so the same number matches the same way everywhere); no digit of either kept in clear.
- * A number that is not one (already masked by the sender, or empty) is kept masked, without a fingerprint.
+ * fingerprint, so the same number matches the same way everywhere; `null` for one not computed yet); no
+ * digit of either kept in clear. A number that is not one (already masked by the sender, or empty) is kept
+ * masked, without a fingerprint.
  */
 export async function toCallEvent(
   record: ReceiptRecord,
-  fingerprint: (digits: string) => Promise<string>,
+  fingerprint: (digits: string) => Promise<string | null>,
   receivedAt: number,
 ): Promise<CallEvent> {
   const { phoneNo, peerNo, ...rest } = record;
