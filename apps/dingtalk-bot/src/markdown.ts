@@ -149,7 +149,11 @@ export function renderMarkdown(reply: Reply, options: { now: number; mention?: s
       const b = reply.binding;
       title = phrase('reply.calls', locale, { phone: b?.phoneMasked ?? reply.target });
       const where =
-        b?.secretNo && b.extension ? `（${groupNumber(b.secretNo)} ${say('label.ext')} ${b.extension}）` : '';
+        b?.secretNo && b.extension
+          ? phrase('punct.aside', locale, {
+              text: `${groupNumber(b.secretNo)} ${say('label.ext')} ${b.extension}`,
+            })
+          : '';
       body = [`### 📞 ${esc(title)}${where}`];
       if (reply.calls.length === 0) body.push(say('reply.noCalls'));
       else {
