@@ -2,6 +2,7 @@ import { testTiers } from '../../vitest.tiers.js';
 
 export default testTiers(
   [
+    'call-notice-relay.test.ts',
     'call-summary.test.ts',
     'field-rules.test.ts',
     'grammar.test.ts',

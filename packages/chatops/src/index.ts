@@ -64,6 +64,11 @@ export {
 export { type Actor, LOOKUP_MISS_BURST, Policy, type PolicyRules } from './policy.js';
 export type { CallNotice, CallNoticeBinding } from './receipts/call-notice.js';
 export {
+  CallNoticeRelay,
+  type CallNoticeRelayOptions,
+  type CallNoticeSource,
+} from './receipts/call-notice-relay.js';
+export {
   type CallOutcome,
   type CallSummary,
   type CallTotals,
@@ -76,6 +81,7 @@ export {
   summarizeCalls,
   whyNotAnswered,
 } from './receipts/call-summary.js';
+export { loadReceiptToken } from './receipts/receipt-config.js';
 export {
   createReceiptEndpoint,
   isReceiptRequest,
