@@ -151,6 +151,9 @@ export class BindingService {
       if (command.verb === 'list') return first(await this.reads.list(command.scope, locale, actor));
       if (command.verb === 'calls')
         return first(await this.callCommands.calls(command.target, locale, actor));
+      // "▶ Recording" sent as a command: for the asker only (the front end answers them privately).
+      if (command.verb === 'recording')
+        return first(await this.callCommands.recordingLink(actor, command.callId, locale));
       if (command.verb === 'bind') {
         // A redelivery replays the first delivery's reply: it must not count against the rate limit.
         if ((await this.kit.deps.ledger.deliveryReply(deliveryKey(actor))) !== undefined) {

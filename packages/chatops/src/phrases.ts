@@ -84,6 +84,10 @@ export const PHRASES = {
     en: 'Lists the calls of a binding, newest first: who called whom, how long they talked, and why a call did not connect.',
     zh: '列出绑定的通话记录（最新的在前）：谁呼叫了谁、通话多久、未接通的原因。',
   },
+  'help.detail.recording': {
+    en: 'Sends you, and only you, a fresh link to a call’s recording (what "▶ Recording" does).',
+    zh: '把通话录音的新链接单独发给您（即“▶ 录音”）。',
+  },
   'help.detail.help': { en: 'Shows this help.', zh: '显示帮助。' },
   'usage.bind': {
     en: 'bind <A number> [more A numbers…] [city=北京] [expires=2d] [x=<X> ext=<1-3 digits>] [b=<default B>] [record=yes] [out=<text>]',
@@ -97,6 +101,7 @@ export const PHRASES = {
   'usage.info': { en: 'info <SubsId | A number | X#ext>', zh: '查询 <绑定ID | A号码 | X号码#分机号>' },
   'usage.list': { en: 'list [mine | all]', zh: '列表 [我的 | 全部]' },
   'usage.calls': { en: 'calls <SubsId | A number | X#ext>', zh: '通话 <绑定ID | A号码 | X号码#分机号>' },
+  'usage.recording': { en: 'recording <call id>', zh: '录音 <通话ID>' },
   'usage.help': {
     en: 'help [bind | unbind | extend | info | list | calls]',
     zh: '帮助 [绑定 | 解绑 | 延期 | 查询 | 列表 | 通话]',
@@ -177,6 +182,8 @@ export const PHRASES = {
     zh: '请给出延期到何时：时长（2天）或北京时间。',
   },
   'parse.extraWords': { en: '"{token}" was not expected here.', zh: '这里不需要“{token}”。' },
+  'parse.noCallId': { en: 'Give the call id, as in the call’s line.', zh: '请给出通话ID。' },
+  'parse.badCallId': { en: '"{token}" is not a call id.', zh: '“{token}”不是通话ID。' },
   'parse.badScope': { en: '"{token}" must be mine or all.', zh: '“{token}”应为“我的”或“全部”。' },
   'parse.badTopic': { en: '"{token}" is not a command to explain.', zh: '“{token}”不是可说明的命令。' },
   'parse.didYouMean': { en: 'did you mean {token}?', zh: '您是不是想输入 {token}？' },
@@ -289,6 +296,14 @@ export const PHRASES = {
   },
   'recording.none': { en: 'This call has no recording.', zh: '这次通话没有录音。' },
   'recording.noCall': { en: 'No call {callId} is known.', zh: '找不到通话 {callId}。' },
+  'recording.sentPrivately': {
+    en: 'Sent to you in a private chat.',
+    zh: '已通过单聊发给您。',
+  },
+  'recording.notSentPrivately': {
+    en: 'Could not send it to you in a private chat: send the same command to the bot directly.',
+    zh: '无法通过单聊发给您：请在与机器人的单聊中发送同样的命令。',
+  },
   'action.recording': { en: '▶ Recording', zh: '▶ 录音' },
 
   // — why a call did not connect (the receipt's unconnected_cause) —
@@ -388,6 +403,7 @@ export const PHRASES = {
   'command.unbind': { en: 'unbind {target}', zh: '解绑 {target}' },
   'command.extend': { en: 'extend {target} {duration}', zh: '延期 {target} {duration}' },
   'command.help': { en: 'help', zh: '帮助' },
+  'command.recording': { en: 'recording {callId}', zh: '录音 {callId}' },
 
   // — the terminal console —
   'console.banner': { en: 'axnbot console — {where}', zh: 'axnbot 控制台 — {where}' },

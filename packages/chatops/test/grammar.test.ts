@@ -2,10 +2,12 @@ import { beijingToEpoch } from '@axnbot/core';
 import { describe, expect, it } from 'vitest';
 import {
   type Command,
+  isCallId,
   isParseError,
   type ParseContext,
   type ParseError,
   parseCommand,
+  phrase,
 } from '../src/index.js';
 import { parseDuration, parseExpiry } from '../src/language/duration.js';
 import { dialLink, groupNumber, maskPhone, normalizePhone } from '../src/language/phone.js';
@@ -52,6 +54,10 @@ describe('verbs and their forms', () => {
     ['查询 13800138000', 'info', 'zh'],
     ['list', 'list', 'en'],
     ['列表', 'list', 'zh'],
+    ['calls 13800138000', 'calls', 'en'],
+    ['通话 13800138000', 'calls', 'zh'],
+    ['recording 9f86d081884c7d65', 'recording', 'en'],
+    ['录音 9f86d081884c7d65', 'recording', 'zh'],
     ['help', 'help', 'en'],
     ['帮助', 'help', 'zh'],
     ['/axn', 'help', 'en'],
@@ -318,6 +324,70 @@ describe('targets, extend, list and help', () => {
   it('help takes a verb in either language', () => {
     expect(ok('help extend')).toMatchObject({ topic: 'extend' });
     expect(ok('帮助 绑定')).toMatchObject({ topic: 'bind', locale: 'zh' });
+  });
+});
+
+describe('recording', () => {
+  it.each([
+    ['recording 9f86d081884c7d65', 'en'],
+    ['/recording 9f86d081884c7d65', 'en'],
+    ['录音 9f86d081884c7d65', 'zh'],
+    ['axn 录音 9f86d081884c7d65', 'zh'],
+  ])('%s names the call (%s)', (text, locale) => {
+    expect(ok(text)).toEqual({ verb: 'recording', locale, callId: '9f86d081884c7d65' });
+  });
+
+  it('takes call ids as Aliyun writes them', () => {
+    for (const callId of ['100000076879001', 'a1b2-c3d4_e5.f6:7', 'x'.repeat(100)])
+      expect(ok(`recording ${callId}`)).toMatchObject({ verb: 'recording', callId });
+  });
+
+  it.each([
+    ['recording', 'Give the call id', 'recording <call id>'],
+    ['录音', '请给出通话ID。', '录音 <通话ID>'],
+    ['recording 9f86d081884c7d65 again', '"again" was not expected here.', 'recording <call id>'],
+    ['recording 9f86d081884c7d65 city=北京', 'was not expected here', 'recording <call id>'],
+    ['录音 通话', '“通话”不是通话ID。', '录音 <通话ID>'],
+    [`recording ${'x'.repeat(101)}`, 'is not a call id', 'recording <call id>'],
+  ])('%s → %s, with the usage', (text, fragment, usage) => {
+    const error = bad(text);
+    expect(error.message).toContain(fragment);
+    expect(error.usage).toBe(usage);
+    expect(error.verb).toBe('recording');
+  });
+
+  it('refuses a phone number as a call id, and never shows it back', () => {
+    for (const text of [
+      'recording 13800138000',
+      '录音 +86 138 0013 8000',
+      'recording 13800138000 13900139000',
+    ]) {
+      const error = bad(text);
+      expect(JSON.stringify(error)).not.toMatch(/13800138000|13900139000/);
+    }
+    expect(bad('recording 13800138000').message).toBe('"138****8000" is not a call id.');
+  });
+
+  it('suggests it, and explains it', () => {
+    expect(bad('recordng 1').suggestion).toBe('did you mean recording?');
+    expect(bad('录影 1').suggestion).toBe('您是不是想输入 录音？');
+    expect(ok('help recording')).toEqual({ verb: 'help', locale: 'en', topic: 'recording' });
+    expect(ok('帮助 录音')).toEqual({ verb: 'help', locale: 'zh', topic: 'recording' });
+  });
+
+  it('the command "▶ Recording" sends parses back to the same call, in either language', () => {
+    for (const locale of ['en', 'zh'] as const) {
+      const text = phrase('command.recording', locale, { callId: '9f86d081884c7d65' });
+      expect(ok(text, { ...ctx, locale })).toEqual({ verb: 'recording', locale, callId: '9f86d081884c7d65' });
+    }
+    expect(isCallId('9f86d081884c7d65')).toBe(true);
+    expect(isCallId('')).toBe(false);
+    expect(isCallId('a b')).toBe(false);
+    expect(isCallId('x'.repeat(101))).toBe(false);
+  });
+
+  it('keeps 录音 as the bind option it always was', () => {
+    expect(ok('绑定 13800138000 录音=是')).toMatchObject({ verb: 'bind', options: { record: true } });
   });
 });
 

@@ -95,6 +95,9 @@ describe('the phrase catalogue', () => {
       expect(USAGE[verb]).toEqual(PHRASES[`usage.${verb}`]);
       expect(keys).toContain(`help.detail.${verb}`);
     }
+    expect(Object.keys(USAGE)).toHaveLength(8);
+    // The help lists the verbs people type; `recording` is what "▶ Recording" sends.
     expect(allUsage('zh').split('\n')).toHaveLength(7);
+    expect(allUsage('en')).not.toContain(USAGE.recording.en);
   });
 });

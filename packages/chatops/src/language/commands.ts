@@ -1,8 +1,8 @@
 /** The languages replies are written in. */
 export type Locale = 'en' | 'zh';
 
-/** The seven verbs of the command language. */
-export type Verb = 'bind' | 'unbind' | 'extend' | 'info' | 'list' | 'calls' | 'help';
+/** The eight verbs of the command language. */
+export type Verb = 'bind' | 'unbind' | 'extend' | 'info' | 'list' | 'calls' | 'recording' | 'help';
 
 /** How unbind, extend, info and calls name a binding. */
 export type Target =
@@ -50,7 +50,18 @@ export type Command =
   | { readonly verb: 'info'; readonly locale: Locale; readonly target: Target }
   | { readonly verb: 'list'; readonly locale: Locale; readonly scope: 'mine' | 'all' }
   | { readonly verb: 'calls'; readonly locale: Locale; readonly target: Target }
+  /** "▶ Recording" as a command (what a DingTalk quick link sends): a fresh link to a call's recording. */
+  | { readonly verb: 'recording'; readonly locale: Locale; readonly callId: string }
   | { readonly verb: 'help'; readonly locale: Locale; readonly topic?: Verb };
+
+/**
+ * Whether text can be a call id as `recording <call id>` takes it: 1 to 100 letters, digits, `.`, `_`, `:`
+ * or `-` (Aliyun's `call_id`s, and the emulator's, are of this kind). A front end offers the command only
+ * for such ids, so that what it offers parses.
+ */
+export function isCallId(text: string): boolean {
+  return /^[A-Za-z0-9._:-]{1,100}$/.test(text);
+}
 
 /** The commands that change state, and so run once per delivery. */
 export type StateChange = Extract<Command, { verb: 'bind' | 'unbind' | 'extend' }>;

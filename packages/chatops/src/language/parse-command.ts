@@ -1,14 +1,15 @@
 import { expectCity, extension, outId, poolKey, secretNumber } from '@axnbot/core';
 import { type PhraseKey, type PhraseValues, phrase } from '../phrases.js';
-import type {
-  BindOptions,
-  Command,
-  ExpiryChange,
-  Locale,
-  ParseContext,
-  ParseError,
-  Target,
-  Verb,
+import {
+  type BindOptions,
+  type Command,
+  type ExpiryChange,
+  isCallId,
+  type Locale,
+  type ParseContext,
+  type ParseError,
+  type Target,
+  type Verb,
 } from './commands.js';
 import { parseDuration, parseExpiry } from './duration.js';
 import { looksLikePhonePart, maskPhone, normalizePhone } from './phone.js';
@@ -25,6 +26,7 @@ const VERBS = new Map<string, { verb: Verb; zh: boolean }>(
     info: { verb: 'info', zh: false },
     list: { verb: 'list', zh: false },
     calls: { verb: 'calls', zh: false },
+    recording: { verb: 'recording', zh: false },
     help: { verb: 'help', zh: false },
     绑定: { verb: 'bind', zh: true },
     解绑: { verb: 'unbind', zh: true },
@@ -34,6 +36,7 @@ const VERBS = new Map<string, { verb: Verb; zh: boolean }>(
     列表: { verb: 'list', zh: true },
     通话: { verb: 'calls', zh: true },
     通话记录: { verb: 'calls', zh: true },
+    录音: { verb: 'recording', zh: true },
     帮助: { verb: 'help', zh: true },
   }),
 );
@@ -195,6 +198,8 @@ export function parseCommand(text: string, context: ParseContext): Command | Par
         return { verb, locale, target: parseTarget(positionalsOnly(rest)) };
       case 'calls':
         return { verb, locale, target: parseTarget(positionalsOnly(rest)) };
+      case 'recording':
+        return { verb, locale, callId: parseCallId(positionalsOnly(rest)) };
       case 'extend':
         return parseExtend(rest, locale, context);
       case 'list':
@@ -378,6 +383,19 @@ function parseTarget(words: readonly string[]): Target {
   if (words.length === 1 && /^\d{6,19}$/.test(joined)) return { kind: 'subsId', subsId: joined };
   if (words.length > 1 && !looksLikePhonePart(words[0]!)) throw new Refusal('badTarget', words[0]);
   throw new Refusal('badTarget', joined);
+}
+
+/**
+ * Reads the one call id of `recording`. A word shaped like a phone number is refused (and shown masked):
+ * it is no call id, and a number in clear must not reach a reply, a log or the audit trail.
+ */
+function parseCallId(words: readonly string[]): string {
+  const [word] = words;
+  if (word === undefined) throw new Refusal('noCallId');
+  if (words.length > 1) throw new Refusal('extraWords', maskDigitRuns(words[1]!));
+  if (!isCallId(word) || normalizePhone(word) !== undefined)
+    throw new Refusal('badCallId', maskDigitRuns(word));
+  return word;
 }
 
 /** Words that allow `extend` to bring an expiry forward, and words that may stand before a time. */

@@ -1,14 +1,21 @@
 import { phrase } from '../phrases.js';
 import type { Locale, Verb } from './commands.js';
 
-const VERBS: readonly Verb[] = ['bind', 'unbind', 'extend', 'info', 'list', 'calls', 'help'];
+/** The verbs `help` lists, in its order. */
+const LISTED: readonly Verb[] = ['bind', 'unbind', 'extend', 'info', 'list', 'calls', 'help'];
+/**
+ * Every verb. `recording` is what the "▶ Recording" action sends (a DingTalk quick link can only send
+ * text): its usage is shown when it is mistyped and by `help recording`, but the help lists the verbs
+ * people type.
+ */
+const VERBS: readonly Verb[] = [...LISTED, 'recording'];
 
 /** How each verb is used, in both languages; shown with parse errors and by `help` (from the catalogue). */
 export const USAGE: Readonly<Record<Verb, Readonly<Record<Locale, string>>>> = Object.fromEntries(
   VERBS.map((verb) => [verb, { en: phrase(`usage.${verb}`, 'en'), zh: phrase(`usage.${verb}`, 'zh') }]),
 ) as Record<Verb, Record<Locale, string>>;
 
-/** Every verb's usage, one per line. */
+/** The usage of every verb `help` lists, one per line. */
 export function allUsage(locale: Locale): string {
-  return VERBS.map((verb) => phrase(`usage.${verb}`, locale)).join('\n');
+  return LISTED.map((verb) => phrase(`usage.${verb}`, locale)).join('\n');
 }
