@@ -151,7 +151,7 @@ export function renderMarkdown(reply: Reply, options: { now: number; mention?: s
       const where =
         b?.secretNo && b.extension
           ? phrase('punct.aside', locale, {
-              text: `${groupNumber(b.secretNo)} ${say('label.ext')} ${b.extension}`,
+              text: [groupNumber(b.secretNo), say('label.ext'), b.extension].join(' '),
             })
           : '';
       body = [`### 📞 ${esc(title)}${where}`];
