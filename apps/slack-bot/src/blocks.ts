@@ -348,10 +348,17 @@ export function renderSlack(
   }
 }
 
-/** One call as a section: its line, and "▶ Recording" beside it when there is one. */
-export function callBlock(call: CallSummary, locale: Locale): Block {
-  const block = section(esc(formatCallLine(call, locale)));
-  if (call.recorded)
+/**
+ * One call as a section: its line (the call's own, unless given — a recording notice says more), and
+ * "▶ Recording" beside it when there is one to fetch.
+ */
+export function callBlock(
+  call: CallSummary,
+  locale: Locale,
+  options: { line?: string; recordingButton?: boolean } = {},
+): Block {
+  const block = section(esc(options.line ?? formatCallLine(call, locale)));
+  if (options.recordingButton ?? call.recorded)
     block.accessory = {
       type: 'button',
       action_id: ACTION_RECORDING,

@@ -13,8 +13,16 @@ import {
   withCorrelation,
 } from '@axnbot/chatops';
 import type { App, BlockAction, ButtonAction, RespondArguments } from '@slack/bolt';
-import { ACTION_EXTEND, ACTION_UNBIND, renderSlack, type SlackMessage, workingMessage } from './blocks.js';
+import {
+  ACTION_EXTEND,
+  ACTION_RECORDING,
+  ACTION_UNBIND,
+  renderSlack,
+  type SlackMessage,
+  workingMessage,
+} from './blocks.js';
 import type { SlackBotConfig } from './config.js';
+import { boundViews, type SlackPoster } from './slack-poster.js';
 
 /** What the handlers need. The clock is injected; the ack window is Slack's 3 s less a safety margin. */
 export interface HandlerDeps {
@@ -22,6 +30,11 @@ export interface HandlerDeps {
   readonly config: SlackBotConfig;
   readonly metrics: BotMetrics;
   readonly logger: Logger;
+  /**
+   * Posts bind result cards with chat.postMessage, so each binding's calls can be threaded under its
+   * card; without it, cards are the commands' answers.
+   */
+  readonly poster?: SlackPoster;
   readonly now?: () => number;
   readonly ackWindowMs?: number;
 }
@@ -38,6 +51,38 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
   const parseContext = () => parseContextFor(config.service, now());
   const render = (reply: Reply, userId: string): SlackMessage =>
     renderSlack(reply, { now: now(), userId, resultVisibility: config.resultVisibility });
+  const { poster, logger } = deps;
+  /** A bind's result card for the channel: posted rather than answered, so its calls can be threaded. */
+  const isCardToPost = (reply: Reply, message: SlackMessage) =>
+    poster !== undefined && message.response_type === 'in_channel' && boundViews(reply).length > 0;
+  /**
+   * Posts a bind's card in the channel and records where. A redelivery shows the card to the invoker
+   * only (the first delivery posted it). Where the bot may not post, the card is answered through the
+   * command instead, with a note the first time saying that its calls will come by DM.
+   */
+  const deliverCard = async (
+    where: { channel: string; user: string },
+    reply: Reply,
+    firstDelivery: boolean,
+    answer: (message: SlackMessage) => Promise<unknown>,
+  ): Promise<void> => {
+    const message = render(reply, where.user);
+    if (!firstDelivery) {
+      await answer({ ...message, response_type: 'ephemeral' });
+      return;
+    }
+    let posted = false;
+    try {
+      posted = (await poster?.postCard(where.channel, message, boundViews(reply))) ?? false;
+    } catch (error) {
+      logger.warn('could not post a card; answered through the command instead', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+    if (posted) return;
+    const note = poster?.notMemberNote(where.channel, where.user, reply.locale);
+    await answer(note ? { ...message, blocks: [...message.blocks, note] } : message);
+  };
 
   app.command(
     new RegExp(`^(${COMMANDS.map((c) => c.replace('/', '\\/')).join('|')})$`),
@@ -58,15 +103,26 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
           channelId: command.channel_id,
           idempotencyKey: `${command.team_id}:${command.trigger_id}`,
         };
+        const where = { channel: command.channel_id, user: command.user_id };
+        const answerLater = (message: SlackMessage) => respond(asResponse(message));
         const work = service.executeDelivery(parsed, actor);
         const early = await Promise.race([work, delay(ackWindowMs)]);
         if (early) {
-          await ack(asResponse(render(early.reply, command.user_id)));
+          const message = render(early.reply, command.user_id);
+          if (isCardToPost(early.reply, message)) {
+            // Acknowledged at once: posting the card is one more round trip to Slack.
+            await ack();
+            await deliverCard(where, early.reply, early.firstDelivery, answerLater);
+          } else await ack(asResponse(message));
         } else {
           await ack(asResponse(workingMessage(locale)));
           const { reply, firstDelivery } = await work;
           // A redelivery that had to wait: the first delivery posts the result; posting it again would duplicate it.
-          if (firstDelivery) await respond(asResponse(render(reply, command.user_id)));
+          if (firstDelivery) {
+            const message = render(reply, command.user_id);
+            if (isCardToPost(reply, message)) await deliverCard(where, reply, firstDelivery, answerLater);
+            else await answerLater(message);
+          }
         }
         const { reply } = await work;
         const outcome = isSuccess(reply) ? 'ok' : reply.kind;
@@ -106,6 +162,25 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
         reportCommand(deps, { verb: kind, outcome, seconds: (now() - started) / 1000 });
       })) satisfies Parameters<typeof app.action<BlockAction<ButtonAction>>>[1];
 
+  // "▶ Recording": a fresh link, fetched now, for the presser alone (the binder or an admin).
+  app.action<BlockAction<ButtonAction>>(ACTION_RECORDING, async ({ ack, body, action, respond }) =>
+    withCorrelation(`${body.team?.id ?? body.user.team_id ?? 'T'}:${body.trigger_id}`, async () => {
+      await ack();
+      const started = now();
+      const actor: Actor = {
+        platform: 'slack',
+        userId: body.user.id,
+        userName: body.user.username ?? body.user.name ?? body.user.id,
+        channelId: body.channel?.id ?? body.container?.channel_id ?? 'unknown',
+        idempotencyKey: `${body.team?.id ?? body.user.team_id ?? 'T'}:${body.trigger_id}`,
+      };
+      const reply = await service.recordingLink(actor, (action.value ?? '').slice(0, 100));
+      const message = render(reply, body.user.id);
+      await respond({ ...asResponse(message), response_type: 'ephemeral', replace_original: false });
+      const outcome = isSuccess(reply) ? 'ok' : reply.kind;
+      reportCommand(deps, { verb: 'recording', outcome, seconds: (now() - started) / 1000 });
+    }),
+  );
   app.action<BlockAction<ButtonAction>>(ACTION_UNBIND, onButton('unbind'));
   app.action<BlockAction<ButtonAction>>(ACTION_EXTEND, onButton('extend'));
 }

@@ -19,6 +19,11 @@ export interface SlackHttpReceiverOptions {
   readonly port: number;
   /** Read-only routes served beside the events endpoint (GET and HEAD), e.g. `/healthz`. */
   readonly routes?: Readonly<Record<string, (res: ServerResponse) => void | Promise<void>>>;
+  /**
+   * Handlers that own every request under a path prefix, any method (e.g. Aliyun's receipt push at
+   * `/aliyun/receipts/`): each answers for itself.
+   */
+  readonly prefixes?: Readonly<Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>>>;
   /** Where the receiver's few lines go (a refused request, a failed handler); silent by default. */
   readonly logger?: Logger;
   readonly now?: () => number;
@@ -98,6 +103,8 @@ export class SlackHttpReceiver implements Receiver {
       if (req.method === 'POST') return this.handleEvent(req, res);
       return answer(res, 405, { allow: 'POST' });
     }
+    for (const [prefix, handle] of Object.entries(this.options.prefixes ?? {}))
+      if (path?.startsWith(prefix)) return handle(req, res);
     const routes = this.options.routes ?? {};
     if (path !== undefined && Object.hasOwn(routes, path)) {
       if (req.method === 'GET' || req.method === 'HEAD') return routes[path]!(res);

@@ -1,11 +1,16 @@
-import type { Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import {
   BotMetrics,
+  CallNoticeRelay,
   ConfigError,
+  createReceiptEndpoint,
+  isReceiptRequest,
   type Logger,
   ledgerReadiness,
+  loadReceiptToken,
   NOT_READY,
   openServiceRuntime,
+  RECEIPT_PATH_PREFIX,
   startStatusServer,
 } from '@axnbot/chatops';
 import { App, LogLevel, SocketModeReceiver, webApi } from '@slack/bolt';
@@ -14,6 +19,7 @@ import { fetchBotIdentity } from './bot-identity.js';
 import { loadSlackConfig } from './config.js';
 import { registerHandlers } from './handlers.js';
 import { EVENTS_PATH, SlackHttpReceiver } from './http-receiver.js';
+import { SlackPoster } from './slack-poster.js';
 
 /**
  * Starts the Slack bot as configured by the environment; resolves once it is serving. Everything it,
@@ -21,6 +27,7 @@ import { EVENTS_PATH, SlackHttpReceiver } from './http-receiver.js';
  */
 export async function startSlackBot(env: NodeJS.ProcessEnv, logger: Logger) {
   const config = loadSlackConfig(env);
+  const receiptToken = loadReceiptToken(env);
   // Who the bot is, before anything else opens: a refused token stops here with one line.
   const identity =
     config.botId && config.botUserId
@@ -49,6 +56,28 @@ export async function startSlackBot(env: NodeJS.ProcessEnv, logger: Logger) {
   let app: App;
   let receiver: SlackHttpReceiver | undefined;
   let statusServer: Server | undefined;
+  // Call receipts (AXN_RECEIPT_TOKEN): stored, then each call posted in its binding's card thread.
+  let poster: SlackPoster | undefined;
+  const relay = new CallNoticeRelay({
+    source: service,
+    post: (notice) => (poster ? poster.postCall(notice) : Promise.reject(new Error('not started'))),
+    logger,
+  });
+  const receipts = receiptToken
+    ? createReceiptEndpoint({
+        token: receiptToken,
+        store: service.receiptStore(),
+        onStored: relay.onStored,
+        logger,
+      })
+    : undefined;
+  const serveReceipts = (req: IncomingMessage, res: ServerResponse) =>
+    (receipts ?? notFound)(req, res).catch((error: unknown) => {
+      logger.error('could not answer a receipt push', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      if (!res.headersSent) res.writeHead(500).end();
+    });
   metrics.trackReplayGuard(() => receiver?.replays.size ?? 0);
   try {
     if (config.appToken) {
@@ -76,7 +105,8 @@ export async function startSlackBot(env: NodeJS.ProcessEnv, logger: Logger) {
       });
       app = new App({ ...appOptions, logger: bolt, logLevel: bolt.getLevel(), receiver: socketReceiver });
       quietErrors(app);
-      registerHandlers(app, { service, config, metrics, logger });
+      poster = new SlackPoster(app.client, service, logger);
+      registerHandlers(app, { service, config, metrics, logger, poster });
       bolt.holdErrors = true;
       await app.start().then(
         () => {
@@ -92,12 +122,18 @@ export async function startSlackBot(env: NodeJS.ProcessEnv, logger: Logger) {
         notReady,
         metrics,
         logger,
+        fallback: (req, res) => {
+          if (!isReceiptRequest(req)) return false;
+          void serveReceipts(req, res);
+          return true;
+        },
       });
     } else {
       receiver = new SlackHttpReceiver({
         signingSecret: config.signingSecret as string,
         port: config.port,
         logger,
+        prefixes: { [RECEIPT_PATH_PREFIX]: serveReceipts },
         routes: {
           '/healthz': (res) => sendText(res, 200, 'application/json', '{"ok":true}'),
           '/readyz': async (res) => {
@@ -119,7 +155,8 @@ export async function startSlackBot(env: NodeJS.ProcessEnv, logger: Logger) {
       const bolt = boltLogger(logger, boltDebug ? LogLevel.DEBUG : LogLevel.ERROR);
       app = new App({ ...appOptions, receiver, logger: bolt, logLevel: bolt.getLevel() });
       quietErrors(app);
-      registerHandlers(app, { service, config, metrics, logger });
+      poster = new SlackPoster(app.client, service, logger);
+      registerHandlers(app, { service, config, metrics, logger, poster });
       await receiver.start().catch((error: unknown) => {
         if ((error as { code?: unknown }).code !== 'EADDRINUSE') throw error;
         throw new ConfigError(`PORT ${config.port} is already in use: set PORT to a free port`);
@@ -131,12 +168,14 @@ export async function startSlackBot(env: NodeJS.ProcessEnv, logger: Logger) {
     throw error;
   }
   started = true;
+  if (receipts) relay.start();
   const port = receiver?.port;
   return {
     config,
     port,
     readyLine: `axnbot slack-bot ready on ${port !== undefined ? `http://0.0.0.0:${port}${EVENTS_PATH}` : 'Socket Mode'}`,
     async stop() {
+      await relay.stop();
       if (receiver) await receiver.stop();
       else await app.stop();
       if (statusServer) await new Promise((resolve) => statusServer?.close(resolve));
@@ -165,6 +204,11 @@ function appTokenProblem(error: unknown): ConfigError | undefined {
   return new ConfigError(
     `SLACK_APP_TOKEN was refused by Slack (${platform}): generate an app-level token with connections:write under Basic Information → App-Level Tokens`,
   );
+}
+
+/** Without AXN_RECEIPT_TOKEN there is no receipt endpoint: its path is like any unknown one. */
+async function notFound(_req: IncomingMessage, res: ServerResponse): Promise<void> {
+  res.writeHead(404).end();
 }
 
 function sendText(res: ServerResponse, status: number, contentType: string, text: string): void {

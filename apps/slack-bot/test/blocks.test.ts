@@ -1,4 +1,4 @@
-import type { BindingView, Reply } from '@axnbot/chatops';
+import type { BindingView, CallSummary, Reply } from '@axnbot/chatops';
 import { beijingToEpoch } from '@axnbot/core';
 import { describe, expect, it } from 'vitest';
 import { type Block, bindingBlocks, LIMITS, renderSlack } from '../src/blocks.js';
@@ -21,6 +21,33 @@ const view: BindingView = {
   requestId: '9297B722-A016-43FB-B51A-E54050D9369D',
 };
 
+/** A call as the receipts make it: answered, recorded, caller masked. */
+const call: CallSummary = {
+  callId: 'call-0001',
+  subsId: view.subsId,
+  secretNo: view.secretNo,
+  extension: view.extension,
+  direction: 'to-a',
+  phoneMasked: view.phoneMasked,
+  peerMasked: '139****5678',
+  callTime: NOW - 3_600_000,
+  outcome: 'answered',
+  talkSeconds: 72,
+  unconnectedCause: null,
+  releaseCause: 16,
+  releaseDir: 1,
+  recorded: true,
+  recordingCallTime: '2026-11-28 11:00:00',
+};
+const missed: CallSummary = {
+  ...call,
+  callId: 'call-0002',
+  outcome: 'missed',
+  talkSeconds: 0,
+  releaseCause: 19,
+  recorded: false,
+};
+
 const replies: Array<[string, Reply]> = [
   ['bound', { kind: 'bound', locale: 'en', binding: view }],
   ['bound (zh)', { kind: 'bound', locale: 'zh', binding: view }],
@@ -39,6 +66,28 @@ const replies: Array<[string, Reply]> = [
         },
         { outcome: 'outcome-unknown', phoneMasked: '137****7000', ref: 'axn-unknown' },
       ],
+    },
+  ],
+  [
+    'calls',
+    {
+      kind: 'calls',
+      locale: 'en',
+      binding: view,
+      target: view.phoneMasked,
+      calls: [missed, call],
+      totals: { answered: 1, missed: 1, talkSeconds: 72 },
+      truncated: false,
+    },
+  ],
+  [
+    'recording',
+    {
+      kind: 'recording',
+      locale: 'en',
+      callId: call.callId,
+      call,
+      link: { url: 'https://oss.example/rec.wav?Signature=abc', expiresAt: NOW + 7_200_000 },
     },
   ],
   [
@@ -159,6 +208,29 @@ describe('Block Kit renderer', () => {
         { now: NOW, resultVisibility: 'in_channel' },
       ).blocks,
     );
+  });
+
+  it('a call timeline: one section per call, "▶ Recording" only where there is one, within the limits', () => {
+    const calls = Array.from({ length: 80 }, (_, i) => ({ ...(i % 2 ? call : missed), callId: `c${i}` }));
+    const message = renderSlack(
+      {
+        kind: 'calls',
+        locale: 'en',
+        binding: view,
+        target: view.phoneMasked,
+        calls,
+        totals: { answered: 40, missed: 40, talkSeconds: 2880 },
+        truncated: true,
+      },
+      { now: NOW, resultVisibility: 'in_channel' },
+    );
+    expect(message.response_type).toBe('ephemeral');
+    expectWithinLimits(message.blocks);
+    const buttons = message.blocks.filter((block) => block.accessory?.action_id === 'axn_recording');
+    expect(buttons.map((block) => block.accessory.value)).toEqual(
+      calls.slice(0, LIMITS.blocks - 2).flatMap((c) => (c.recorded ? [c.callId] : [])),
+    );
+    expect(JSON.stringify(message.blocks)).not.toMatch(/1391234\d{4}/);
   });
 
   it('escapes mrkdwn control characters that come from users', () => {

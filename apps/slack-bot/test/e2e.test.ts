@@ -19,6 +19,7 @@ import {
 } from './spawn-bot.js';
 
 const SECRET = 'slack-signing-secret-for-tests';
+const RECEIPT_TOKEN = 'receipt-token-0123456789abcdef';
 
 /** Starts the bot as a user does: its start script's entry, real environment variables. */
 async function startBot(env: NodeJS.ProcessEnv): Promise<SpawnedBot> {
@@ -35,9 +36,13 @@ let port: number;
 let trigger = 0;
 
 beforeAll(async () => {
-  emu = await startEmulator({ seed: 'demo' });
-  fake = await startFakeSlack();
   port = await freePort();
+  // Aliyun's receipt push, per message type, to the bot's port (the emulator stands in for Aliyun).
+  emu = await startEmulator({
+    seed: 'demo',
+    receiptUrl: `http://127.0.0.1:${port}/aliyun/receipts/{type}?token=${RECEIPT_TOKEN}`,
+  });
+  fake = await startFakeSlack({ notMemberOf: ['C2'] });
   bot = await startBot({
     ...baseEnv(),
     SLACK_BOT_TOKEN: 'xoxb-test-token',
@@ -56,6 +61,7 @@ beforeAll(async () => {
     AXN_ALLOW_CHANNELS: 'slack:C1,slack:C2',
     AXN_RATE_LIMIT: '25',
     AXN_LOG_LEVEL: 'debug',
+    AXN_RECEIPT_TOKEN: RECEIPT_TOKEN,
   });
   url = `http://127.0.0.1:${port}/slack/events`;
 });
@@ -138,17 +144,36 @@ const activeBindings = async () =>
     subsId: string;
   }>;
 
+/** The bot's posts (chat.postMessage) since `from`, once there are `count` of them. */
+async function postsFrom(from: number, count = 1): Promise<Array<Record<string, any>>> {
+  await until(() => fake.posted.length >= from + count, 8000);
+  return fake.posted.slice(from);
+}
+
+/** Runs a bind, which the bot acknowledges at once with nothing; resolves with the card it posted. */
+async function bindCard(text: string, extra: Record<string, string> = {}): Promise<Record<string, any>> {
+  const from = fake.posted.length;
+  const res = await post(commandBody('/bind', text, extra).body);
+  expect(res.status).toBe(200);
+  expect(res.text).toBe('');
+  const [card] = await postsFrom(from);
+  return card as Record<string, any>;
+}
+
 describe('slash commands over HTTP', () => {
   let card: Record<string, any>;
 
-  it('/bind acks in the channel with the bound card', async () => {
+  it('/bind acknowledges at once, then posts the bound card in the channel', async () => {
     const { body } = commandBody('/bind', '13800138000 city=北京 expires=2d');
     const started = Date.now();
+    const from = fake.posted.length;
     const res = await post(body);
     expect(Date.now() - started).toBeLessThan(3000);
     expect(res.status).toBe(200);
-    card = res.json as Record<string, any>;
-    expect(card.response_type).toBe('in_channel');
+    expect(res.text).toBe('');
+    [card] = (await postsFrom(from)) as [Record<string, any>];
+    // Posted (not answered through response_url), so the card has a ts that calls can be threaded under.
+    expect(card).toMatchObject({ channel: 'C1', ts: expect.stringMatching(/^\d+\.\d+$/) });
     const text = JSON.stringify(card.blocks);
     expect(text).not.toContain('13800138000');
     expect(card.blocks[0].text.text).toMatch(
@@ -220,8 +245,8 @@ describe('slash commands over HTTP', () => {
   });
 
   it('/axn info, list and /unbind work through the umbrella and verb commands', async () => {
-    const bound = await post(commandBody('/bind', '13900139000').body);
-    expect(bound.json?.response_type).toBe('in_channel');
+    const bound = await bindCard('13900139000');
+    expect(JSON.stringify(bound.blocks)).toContain('139****9000');
     const list = await post(commandBody('/axn', 'list').body);
     expect(JSON.stringify(list.json)).toContain('139****9000');
     const info = await post(commandBody('/axn', 'info 13900139000').body);
@@ -240,8 +265,8 @@ describe('slash commands over HTTP', () => {
     const channel = await post(commandBody('/bind', '13700137000', { channel_id: 'C9' }).body);
     expect(JSON.stringify(channel.json)).toContain('not enabled in this channel');
     const bulk = Array.from({ length: 20 }, (_, i) => `135${String(i).padStart(8, '0')}`).join(' ');
-    const many = await post(commandBody('/bind', bulk, { user_id: 'U5' }).body);
-    expect(JSON.stringify(many.json)).toContain('20 of 20 bound');
+    const many = await bindCard(bulk, { user_id: 'U5' });
+    expect(JSON.stringify(many.blocks)).toContain('20 of 20 bound');
     const more = await post(
       commandBody('/bind', '13400134000 13400134001 13400134002 13400134003 13400134004 13400134005', {
         user_id: 'U5',
@@ -250,7 +275,7 @@ describe('slash commands over HTTP', () => {
     expect(JSON.stringify(more.json)).toContain('binding too fast');
   });
 
-  it('a slow upstream takes the "working…" path, then responds with the card', async () => {
+  it('a slow upstream takes the "working…" path, then posts the card', async () => {
     await fetch(`${emu.url}/_emulator/faults`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -258,22 +283,126 @@ describe('slash commands over HTTP', () => {
     });
     const { id, body } = commandBody('/bind', '13600136000');
     const started = Date.now();
+    const from = fake.posted.length;
     const res = await post(body);
     expect(Date.now() - started).toBeLessThan(2900);
     expect(res.json).toMatchObject({ response_type: 'ephemeral', text: '⏳ Working on it…' });
-    await until(() => fake.hook(id).length === 1, 8000);
-    expect(fake.hook(id)[0]).toMatchObject({ response_type: 'in_channel' });
-    expect(JSON.stringify(fake.hook(id)[0])).toContain('136****6000');
+    const [posted] = await postsFrom(from);
+    expect(posted?.channel).toBe('C1');
+    expect(JSON.stringify(posted?.blocks)).toContain('136****6000');
+    expect(fake.hook(id)).toEqual([]);
   });
 
-  it('a retried delivery binds once and answers the same card', async () => {
-    const { body } = commandBody('/bind', '13500135999');
+  it('a retried delivery binds once, posts one card, and shows the same card to the invoker alone', async () => {
+    const { id, body } = commandBody('/bind', '13500135999');
+    const from = fake.posted.length;
     const first = await post(body);
+    expect(first.text).toBe('');
+    const [card] = await postsFrom(from);
     await new Promise((resolve) => setTimeout(resolve, 1100)); // a retry carries a new timestamp and signature
     const retry = await post(body, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
     expect(retry.status).toBe(200);
-    expect(retry.json?.blocks).toEqual(first.json?.blocks);
+    await until(() => fake.hook(id).length === 1);
+    expect(fake.hook(id)[0]).toMatchObject({ response_type: 'ephemeral', blocks: card?.blocks });
+    expect(fake.posted.length).toBe(from + 1);
     expect((await activeBindings()).filter((b) => b.phoneA === '13500135999')).toHaveLength(1);
+  });
+
+  it('in a channel it is not a member of, the card is the answer, with a note once that calls come by DM', async () => {
+    const from = fake.posted.length;
+    const hooksBefore = fake.calls.filter((call) => call.path.startsWith('/hooks/')).length;
+    for (const phone of ['13500135001', '13500135002'])
+      expect((await post(commandBody('/bind', phone, { channel_id: 'C2' }).body)).text).toBe('');
+    const answered = () => fake.calls.filter((call) => call.path.startsWith('/hooks/')).slice(hooksBefore);
+    await until(() => answered().length === 2);
+    const answers = answered().map((call) => JSON.parse(call.body) as Record<string, any>);
+    expect(answers.map((answer) => answer.response_type)).toEqual(['in_channel', 'in_channel']);
+    expect(JSON.stringify(answers[0]?.blocks)).toContain('135****5001');
+    expect(JSON.stringify(answers[0]?.blocks)).toContain(
+      'axnbot is not a member of this channel, so calls on these bindings go to <@U1> as a direct message.',
+    );
+    expect(JSON.stringify(answers[1]?.blocks)).toContain('135****5002');
+    expect(JSON.stringify(answers[1]?.blocks)).not.toContain('not a member');
+    expect(fake.posted.length).toBe(from);
+  });
+
+  it("posts each call in the thread of its binding's card, once, with the recording for the binder alone", async () => {
+    const bound = await bindCard('13800138111 record=yes');
+    const subsId = bound.blocks[3].elements[0].value as string;
+    const x = /\*(170 \d{4} \d{4})\* ext \*(\d+)\*/.exec(bound.blocks[0].text.text);
+    const [secretNo, ext] = [x?.[1]?.replace(/ /g, ''), x?.[2]];
+    const thread = () => fake.posted.filter((message) => message.thread_ts === bound.ts);
+    const call = async (body: Record<string, unknown>) => {
+      const response = await fetch(`${emu.url}/_emulator/calls`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ secretNo, digits: ext, ...body }),
+      });
+      expect(response.status).toBe(200);
+      return (await response.json()) as { callId: string; receipts: Array<{ id: number; type: string }> };
+    };
+
+    const answered = await call({ caller: '13912345678', talkSeconds: 72 });
+    await until(() => thread().some((message) => String(message.text).includes('1m 12s')), 10_000);
+    const line = thread().find((message) => String(message.text).includes('1m 12s')) as Record<string, any>;
+    expect(line.channel).toBe('C1');
+    expect(line.text).toContain('139****5678');
+    expect(line.blocks[0].accessory).toMatchObject({ action_id: 'axn_recording', value: answered.callId });
+
+    // A minute later (on the emulator's clock), a call nobody answers.
+    await fetch(`${emu.url}/_emulator/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ advance: '1m' }),
+    });
+    const missed = await call({ caller: '13912340000', answer: 'no-answer' });
+    await until(() => thread().some((message) => String(message.text).includes('139****0000')), 10_000);
+    const missedLine = thread().find((message) => String(message.text).includes('139****0000'));
+    expect(missedLine?.text).toMatch(/no answer/i);
+
+    // Aliyun re-pushes when it misses an answer: the duplicate is recognised and posts nothing.
+    const posts = fake.posted.length;
+    const report = missed.receipts.find((receipt) => receipt.type === 'SecretReport');
+    const repush = await fetch(`${emu.url}/_emulator/receipts/${report?.id}/repush`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(((await repush.json()) as { delivered: boolean }).delivered).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(fake.posted.length).toBe(posts);
+
+    // "▶ Recording": someone else is refused, privately; the binder gets a fresh link, privately.
+    const other = click('axn_recording', answered.callId, 'U2');
+    expect((await post(other.body)).status).toBe(200);
+    await until(() => fake.hook(other.id).length === 1);
+    expect(fake.hook(other.id)[0]).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(JSON.stringify(fake.hook(other.id)[0])).not.toContain('http');
+    const mine = click('axn_recording', answered.callId, 'U1');
+    expect((await post(mine.body)).status).toBe(200);
+    await until(() => fake.hook(mine.id).length === 1);
+    expect(fake.hook(mine.id)[0]).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(JSON.stringify(fake.hook(mine.id)[0])).toMatch(/<http:\/\/127\.0\.0\.1:\d+\/[^|>]+\|▶ Recording>/);
+
+    // `calls` lists both, newest first, masked.
+    const listed = await post(commandBody('/axn', `calls ${subsId}`).body);
+    const text = JSON.stringify(listed.json);
+    expect(listed.json?.response_type).toBe('ephemeral');
+    expect(text.indexOf('139****0000')).toBeLessThan(text.indexOf('139****5678'));
+    expect(text).not.toMatch(/13912345678|13912340000|13800138111/);
+  });
+
+  it('refuses a receipt push without the right token, storing nothing', async () => {
+    const push = (query: string) =>
+      fetch(`http://127.0.0.1:${port}/aliyun/receipts/SecretReport${query}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([{ call_id: 'forged-1', sub_id: 1, phone_no: '13800138000' }]),
+      });
+    expect((await push('')).status).toBe(401);
+    expect((await push('?token=wrong-token-0123456789')).status).toBe(401);
+    const listed = await post(commandBody('/axn', 'calls 13800138000').body);
+    expect(JSON.stringify(listed.json)).not.toContain('forged');
   });
 
   it('bad signature, stale timestamp and a replayed request → 401, nothing executed', async () => {
@@ -312,8 +441,8 @@ describe('slash commands over HTTP', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ action: 'BindAxnExtension', count: 1, code: 'isp.SYSTEM_ERROR' }),
     });
-    const failed = await post(commandBody('/bind', '13900139111').body);
-    expect(JSON.stringify(failed.json)).toContain('139****9111');
+    const failed = await bindCard('13900139111');
+    expect(JSON.stringify(failed.blocks)).toContain('139****9111');
     await until(() => bot.log().some((line) => line.msg === 'aliyun call failed'));
     const failedId = bot.log().find((line) => line.msg === 'aliyun call failed')?.correlationId;
     // The command's own line is written once its reply has gone out.
@@ -403,11 +532,14 @@ describe('Socket Mode', () => {
       };
       socketFake.send(envelope);
       await until(() => socketFake.fromApp.some((ack) => ack.envelope_id === 'env-1'));
+      // Acknowledged with nothing; the card is posted with chat.postMessage, as over HTTP.
       const ack = socketFake.fromApp.find((message) => message.envelope_id === 'env-1') as {
-        payload: Record<string, any>;
+        payload?: Record<string, any>;
       };
-      expect(ack.payload.response_type).toBe('in_channel');
-      expect(JSON.stringify(ack.payload.blocks)).toContain('132****2000');
+      expect(ack.payload ?? {}).toEqual({});
+      await until(() => socketFake.posted.length === 1);
+      expect(socketFake.posted[0]?.channel).toBe('C1');
+      expect(JSON.stringify(socketFake.posted[0]?.blocks)).toContain('132****2000');
       socketFake.send({ ...envelope, envelope_id: 'env-2', retry_attempt: 1, retry_reason: 'timeout' });
       socketFake.send({ ...envelope, envelope_id: 'env-1' });
       await until(() => socketFake.fromApp.filter((message) => 'envelope_id' in message).length >= 3);

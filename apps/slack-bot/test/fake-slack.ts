@@ -17,6 +17,21 @@ export interface FakeSlackOptions {
   readonly port?: number;
   /** Web API methods that answer `{ ok: false, error }`, e.g. `{ 'auth.test': 'invalid_auth' }`. */
   readonly refuse?: Readonly<Record<string, string>>;
+  /** Channels the bot is not a member of: chat.postMessage there answers `not_in_channel`, as Slack does. */
+  readonly notMemberOf?: readonly string[];
+}
+
+/** A chat.postMessage call's arguments (blocks parsed), as the Web API client sent them. */
+export type PostedMessage = Record<string, unknown> & { channel: string; ts: string };
+
+/** Reads a Web API call's arguments: the client sends a form (JSON-valued fields) or a JSON body. */
+function webApiArgs(call: Recorded): Record<string, unknown> {
+  if (String(call.headers['content-type']).startsWith('application/json'))
+    return JSON.parse(call.body) as Record<string, unknown>;
+  const args: Record<string, unknown> = Object.fromEntries(new URLSearchParams(call.body));
+  for (const key of ['blocks', 'attachments'])
+    if (typeof args[key] === 'string') args[key] = JSON.parse(args[key] as string);
+  return args;
 }
 
 /**
@@ -26,6 +41,7 @@ export interface FakeSlackOptions {
  */
 export async function startFakeSlack(options: FakeSlackOptions = {}) {
   const calls: Recorded[] = [];
+  const posted: PostedMessage[] = [];
   const fromApp: Array<Record<string, unknown>> = [];
   let socket: WebSocket | undefined;
   let wss: WebSocketServer | undefined;
@@ -67,9 +83,18 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
         res.end(JSON.stringify({ ok: true, url: `ws://127.0.0.1:${wsPort}/link/?ticket=t1` }));
       else if (path.startsWith('/api/auth.test'))
         res.end(JSON.stringify({ ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1' }));
-      else if (path.startsWith('/api/chat.postMessage'))
-        res.end(JSON.stringify({ ok: true, channel: 'C1', ts: '1700000000.000100' }));
-      else res.end(JSON.stringify({ ok: true }));
+      else if (path.startsWith('/api/chat.postMessage')) {
+        const args = webApiArgs(calls[calls.length - 1] as Recorded);
+        const channel = String(args.channel);
+        if (options.notMemberOf?.includes(channel)) {
+          res.end(JSON.stringify({ ok: false, error: 'not_in_channel' }));
+          return;
+        }
+        // Posting to a user id lands in the bot's DM with them, as Slack does.
+        const ts = `${1700000000 + posted.length}.000100`;
+        posted.push({ ...args, channel, ts });
+        res.end(JSON.stringify({ ok: true, channel, ts, message: { ts, text: args.text } }));
+      } else res.end(JSON.stringify({ ok: true }));
     });
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
@@ -89,6 +114,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
       holding = false;
       if (socket) hello(socket);
     },
+    /** Messages the bot posted with chat.postMessage, in order, each with the ts Slack gave it. */
+    posted,
     /** Calls made to one response_url hook, their JSON bodies. */
     hook: (id: string) =>
       calls

@@ -238,6 +238,10 @@ export const PHRASES = {
   'reply.denied': { en: 'Not allowed', zh: '无权操作' },
   'reply.outcomeUnknown': { en: 'Outcome unknown', zh: '结果未知' },
   'reply.working': { en: 'Working on it…', zh: '处理中…' },
+  'slack.notMember': {
+    en: 'axnbot is not a member of this channel, so calls on these bindings go to {user} as a direct message. Invite it (/invite @axnbot) to have them posted in a thread here.',
+    zh: 'axnbot 不在这个频道中，这些绑定的通话记录将私信发给 {user}。邀请它（/invite @axnbot）即可在此处的消息串中查看。',
+  },
   'bulk.summary': { en: 'Bulk bind: {ok} of {total} bound', zh: '批量绑定：成功 {ok}/{total}' },
   'bulk.title': { en: 'Bulk bind {ok}/{total}', zh: '批量绑定 {ok}/{total}' },
   'bulk.unknown': {
