@@ -510,6 +510,7 @@ describe('Socket Mode', () => {
       AXN_POOL_KEY: 'FC-DEMO',
       AXN_HASH_KEY: 'slack-e2e-hash-key-0123456789',
       AXN_DATABASE_URL: join(mkdtempSync(join(tmpdir(), 'axn-slack-socket-')), 'ledger.db'),
+      AXN_RECEIPT_TOKEN: RECEIPT_TOKEN,
     });
     try {
       await socketFake.connected;
@@ -555,6 +556,19 @@ describe('Socket Mode', () => {
       ).toBeGreaterThanOrEqual(1);
       expect(scraped).toMatch(/axn_aliyun_calls_total\{action="BindAxnExtension",code="OK"\} 1$/m);
       expect((await fetch(`${status}/slack/events`, { method: 'POST' })).status).toBe(404);
+      // Aliyun's receipt push is served on the same port in Socket Mode.
+      const push = (token: string) =>
+        fetch(`${status}/aliyun/receipts/SecretReport?token=${token}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '[]',
+        });
+      expect((await push('wrong-token-0123456789')).status).toBe(401);
+      const accepted = await push(RECEIPT_TOKEN);
+      expect({ status: accepted.status, body: await accepted.json() }).toEqual({
+        status: 200,
+        body: { code: 0, msg: '接收成功' },
+      });
 
       // Readiness follows the live socket: Slack delivers nothing while it is down.
       const readiness = async () => {
