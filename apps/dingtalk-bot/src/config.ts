@@ -1,4 +1,10 @@
-import { ConfigError, loadBotServiceConfig, readEnvSection, type ServiceConfig } from '@axnbot/chatops';
+import {
+  ConfigError,
+  loadBotServiceConfig,
+  loadReceiptToken,
+  readEnvSection,
+  type ServiceConfig,
+} from '@axnbot/chatops';
 import { GATEWAY_URL } from 'dingtalk-stream';
 import { z } from 'zod';
 
@@ -10,8 +16,13 @@ export interface DingTalkBotConfig {
   readonly gatewayUrl: string;
   /** The OpenAPI base (tokens, robot sends). */
   readonly apiUrl: string;
-  /** Serve GET /healthz and GET /metrics on this port when set. */
+  /** Serve GET /healthz and GET /metrics on this port when set (and the receipt endpoint, with a token). */
   readonly port?: number;
+  /**
+   * `AXN_RECEIPT_TOKEN`: when set, Aliyun's call receipts are taken on `port` at
+   * `POST /aliyun/receipts/{MessageType}?token=…` and calls are posted where their bindings were made.
+   */
+  readonly receiptToken?: string;
   readonly reconnectBaseMs: number;
   readonly reconnectMaxMs: number;
   readonly idleTimeoutMs: number;
@@ -51,12 +62,18 @@ const schema = z.object({
 /** Reads and validates the bot's environment; throws a {@link ConfigError} naming the variable. */
 export function loadDingTalkConfig(env: Readonly<Record<string, string | undefined>>): DingTalkBotConfig {
   const v = readEnvSection(schema, env, (name) => name.startsWith('DINGTALK_') || name === 'PORT');
+  const receiptToken = loadReceiptToken(env);
+  if (receiptToken !== undefined && v.PORT === undefined)
+    throw new ConfigError(
+      'AXN_RECEIPT_TOKEN is set but PORT is not: call receipts are taken on PORT (/aliyun/receipts/{MessageType}), so set PORT, or unset AXN_RECEIPT_TOKEN',
+    );
   return {
     clientId: v.DINGTALK_CLIENT_ID,
     clientSecret: v.DINGTALK_CLIENT_SECRET,
     gatewayUrl: v.DINGTALK_GATEWAY_URL,
     apiUrl: v.DINGTALK_API_URL,
     port: v.PORT,
+    receiptToken,
     reconnectBaseMs: v.DINGTALK_RECONNECT_BASE_MS,
     reconnectMaxMs: v.DINGTALK_RECONNECT_MAX_MS,
     idleTimeoutMs: v.DINGTALK_IDLE_TIMEOUT_MS,

@@ -1,9 +1,12 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import {
   type Actor,
   BotMetrics,
+  CallNoticeRelay,
   ConfigError,
+  createReceiptEndpoint,
   isParseError,
+  isReceiptRequest,
   isSuccess,
   type Logger,
   ledgerReadiness,
@@ -12,13 +15,15 @@ import {
   parseCommand,
   parseContextFor,
   phrase,
+  type Reply,
   reportCommand,
   startStatusServer,
   withCorrelation,
 } from '@axnbot/chatops';
 import { type DWClientDownStream, TOPIC_ROBOT } from 'dingtalk-stream';
+import { createCallPoster, messageRefOf } from './call-poster.js';
 import { loadDingTalkConfig } from './config.js';
-import { renderMarkdown } from './markdown.js';
+import { renderMarkdown, renderNote } from './markdown.js';
 import { Replier } from './replier.js';
 import { commandText, isGroup, parseRobotMessage, type RobotMessage } from './robot-message.js';
 import { ConnectFailure, CredentialsRefused, StreamClient } from './stream-client.js';
@@ -106,12 +111,18 @@ export async function startDingTalkBot(env: NodeJS.ProcessEnv, logger: Logger) {
     const { reply, firstDelivery } = await service.executeDelivery(parsed, actor);
     // A redelivered msgId was answered when it first came.
     if (!firstDelivery) return;
-    const parts = renderMarkdown(reply, {
-      now: Date.now(),
-      mention: isGroup(message) ? message.senderStaffId : undefined,
-    });
-    const via = await replier.send(message, parts);
-    if (via === 'openapi') logger.info('replied through the OpenAPI (session webhook expired)');
+    await rememberPlace(message, reply);
+    if (!isParseError(parsed) && parsed.verb === 'recording' && isGroup(message)) {
+      // A recording (or the refusal of one) is for the asker only: never into the group.
+      await answerPrivately(message, reply);
+    } else {
+      const parts = renderMarkdown(reply, {
+        now: Date.now(),
+        mention: isGroup(message) ? message.senderStaffId : undefined,
+      });
+      const via = await replier.send(message, parts);
+      if (via === 'openapi') logger.info('replied through the OpenAPI (session webhook expired)');
+    }
     reportCommand(
       { logger, metrics },
       {
@@ -121,6 +132,86 @@ export async function startDingTalkBot(env: NodeJS.ProcessEnv, logger: Logger) {
       },
     );
   }
+
+  /**
+   * Records where the bindings a bind made were made (the group, or the sender's single chat), so that
+   * their calls are posted there. A failure is logged: those calls then go to the binder's single chat.
+   */
+  async function rememberPlace(message: RobotMessage, reply: Reply): Promise<void> {
+    const refs =
+      reply.kind === 'bound'
+        ? [reply.binding.ref]
+        : reply.kind === 'bulk'
+          ? reply.items.flatMap((item) => (item.outcome === 'bound' ? [item.binding.ref] : []))
+          : [];
+    const place = messageRefOf(message);
+    if (refs.length === 0 || place === undefined) return;
+    for (const ref of refs) {
+      try {
+        await service.setBindingMessageRef(ref, place);
+      } catch (error) {
+        logger.warn('could not record where a binding was made; its calls go to the binder’s single chat', {
+          ref,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+  }
+
+  /**
+   * Answers in the asker's single chat with the robot (OpenAPI), and in the group says only that it did
+   * (or that it could not, and how to ask instead).
+   */
+  async function answerPrivately(message: RobotMessage, reply: Reply): Promise<void> {
+    let sent = false;
+    if (message.senderStaffId) {
+      try {
+        await replier.toUser(
+          message.senderStaffId,
+          renderMarkdown(reply, { now: Date.now() }),
+          message.robotCode,
+        );
+        sent = true;
+      } catch (error) {
+        logger.warn('could not answer in the asker’s single chat', {
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+    const note = phrase(sent ? 'recording.sentPrivately' : 'recording.notSentPrivately', reply.locale);
+    await replier.send(message, renderNote(note, { mention: message.senderStaffId }));
+  }
+
+  // Call receipts, with AXN_RECEIPT_TOKEN: stored by the endpoint on the status port, then each new call
+  // posted where its binding was made; a sweep posts what a stopped process left.
+  const relay = config.receiptToken
+    ? new CallNoticeRelay({ source: service, post: createCallPoster({ replier, logger }), logger })
+    : undefined;
+  const receipts =
+    config.receiptToken && relay
+      ? createReceiptEndpoint({
+          token: config.receiptToken,
+          store: service.receiptStore(),
+          onStored: relay.onStored,
+          logger,
+        })
+      : undefined;
+  const receiving = new Set<Promise<void>>();
+  const fallback = receipts
+    ? (req: IncomingMessage, res: ServerResponse): boolean => {
+        if (!isReceiptRequest(req)) return false;
+        const handling: Promise<void> = receipts(req, res)
+          .catch((error: unknown) => {
+            logger.error('could not handle a receipt push', {
+              error: error instanceof Error ? error.message : String(error),
+            });
+            if (!res.headersSent) res.writeHead(500).end();
+          })
+          .finally(() => receiving.delete(handling));
+        receiving.add(handling);
+        return true;
+      }
+    : undefined;
 
   stream.registerCallbackListener(TOPIC_ROBOT, (frame: DWClientDownStream) => {
     // The SDK does not await listeners: every failure is caught here, and reported without secrets.
@@ -141,8 +232,10 @@ export async function startDingTalkBot(env: NodeJS.ProcessEnv, logger: Logger) {
         metrics,
         notReady: async () => (supervisor.isConnected ? ledgerReadiness(runtime.ledger) : NOT_READY.dingtalk),
         logger,
+        fallback,
       });
     }
+    relay?.start();
   } catch (error) {
     supervisor.stop();
     await runtime.close();
@@ -157,7 +250,10 @@ export async function startDingTalkBot(env: NodeJS.ProcessEnv, logger: Logger) {
     readyLine: 'axnbot dingtalk-bot started',
     async stop() {
       supervisor.stop();
+      // No new receipts; the ones being handled finish posting; then the sweep stops.
       if (server) await new Promise<void>((resolve) => server?.close(() => resolve()));
+      await Promise.allSettled(receiving);
+      await relay?.stop();
       await runtime.close();
     },
   };

@@ -3,10 +3,12 @@ import {
   type BindingView,
   beijingMinute,
   bindingEnd,
+  type CallNotice,
   dialLink,
   formatCallLine,
   formatTalkTime,
   groupNumber,
+  isCallId,
   type Locale,
   type PlainPhraseKey,
   phrase,
@@ -219,6 +221,30 @@ export function renderMarkdown(reply: Reply, options: { now: number; mention?: s
       break;
   }
   return split(title, body, options.mention);
+}
+
+/**
+ * A call's line as posted where its binding was made: the line (already in the binder's language), and
+ * "▶ Recording" as a quick link when the call has a recording — it sends `recording <call id>` (`录音 …`
+ * in Chinese), which the bot answers privately. In a group, `mention` names the binder (as text: the
+ * OpenAPI cannot @-mention).
+ */
+export function renderCallNotice(notice: CallNotice, options: { mention?: string } = {}): MarkdownMessage[] {
+  const { locale } = notice;
+  const lines = [`${notice.kind === 'recording' ? '🎙' : '📞'} ${esc(notice.line)}`];
+  if (notice.recording && isCallId(notice.callId))
+    lines.push(
+      quickLink(
+        phrase('action.recording', locale),
+        phrase('command.recording', locale, { callId: notice.callId }),
+      ),
+    );
+  return split(notice.line, lines, options.mention === undefined ? undefined : esc(options.mention));
+}
+
+/** A one-line note (e.g. "sent to you privately"), @-mentioning the sender in a group. */
+export function renderNote(text: string, options: { mention?: string } = {}): MarkdownMessage[] {
+  return split(text, [text], options.mention);
 }
 
 /** Splits at line boundaries into messages of at most {@link MAX_MARKDOWN_CHARS}; each @-mentions the sender. */

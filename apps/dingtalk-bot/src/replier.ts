@@ -57,24 +57,57 @@ export class Replier {
   }
 
   private async viaOpenApi(message: RobotMessage, part: MarkdownMessage): Promise<void> {
-    const token = await this.accessToken();
     const robotCode = message.robotCode ?? this.options.clientId;
-    const msgParam = JSON.stringify({ title: part.title, text: part.text });
-    const headers = { 'x-acs-dingtalk-access-token': token };
-    if (isGroup(message)) {
-      await postJson(
-        `${this.options.apiUrl}/v1.0/robot/groupMessages/send`,
-        { robotCode, openConversationId: message.conversationId, msgKey: 'sampleMarkdown', msgParam },
-        headers,
-      );
-    } else {
-      const userId = message.senderStaffId ?? message.senderId;
-      await postJson(
-        `${this.options.apiUrl}/v1.0/robot/oToMessages/batchSend`,
-        { robotCode, userIds: [userId], msgKey: 'sampleMarkdown', msgParam },
-        headers,
-      );
+    if (isGroup(message)) await this.toGroup(message.conversationId, [part], robotCode);
+    else await this.toUser(message.senderStaffId ?? message.senderId ?? '', [part], robotCode);
+  }
+
+  /**
+   * Posts markdown into a group the robot is in, through the robot OpenAPI (`groupMessages/send`; the
+   * app needs the robot send-message permission). It can @-mention nobody: a name in the text is text.
+   * `robotCode` defaults to the app's Client ID, which is an internal app robot's code.
+   */
+  async toGroup(
+    openConversationId: string,
+    parts: readonly MarkdownMessage[],
+    robotCode = this.options.clientId,
+  ): Promise<void> {
+    for (const part of parts)
+      await this.openApi('/v1.0/robot/groupMessages/send', {
+        robotCode,
+        openConversationId,
+        msgKey: 'sampleMarkdown',
+        msgParam: JSON.stringify({ title: part.title, text: part.text }),
+      });
+  }
+
+  /**
+   * Sends markdown to one person, in their single chat with the robot (`oToMessages/batchSend`): what
+   * only they may see. Throws when DingTalk names the user invalid or flow-controlled (nothing was sent).
+   */
+  async toUser(
+    userId: string,
+    parts: readonly MarkdownMessage[],
+    robotCode = this.options.clientId,
+  ): Promise<void> {
+    for (const part of parts) {
+      const answer = await this.openApi('/v1.0/robot/oToMessages/batchSend', {
+        robotCode,
+        userIds: [userId],
+        msgKey: 'sampleMarkdown',
+        msgParam: JSON.stringify({ title: part.title, text: part.text }),
+      });
+      for (const list of ['invalidStaffIdList', 'flowControlledStaffIdList'] as const) {
+        const refused = answer[list];
+        if (Array.isArray(refused) && refused.includes(userId))
+          throw new Error(`DingTalk did not send the single-chat message (${list})`);
+      }
     }
+  }
+
+  private async openApi(path: string, body: unknown): Promise<Record<string, unknown>> {
+    const token = await this.accessToken();
+    return postJson(`${this.options.apiUrl}${path}`, body, { 'x-acs-dingtalk-access-token': token });
   }
 
   /** The app's access token: cached until shortly before expiry; concurrent callers share one request. */

@@ -15,7 +15,8 @@ export interface Frame {
 /**
  * A local DingTalk: the stream gateway (`POST /v1.0/gateway/connections/open`, one-shot 90-second
  * tickets), the stream websocket, session webhooks, and the OpenAPI (access token, group and
- * one-to-one robot sends). Messages pushed while no connection is live wait and are delivered to the
+ * one-to-one robot sends, checked for their required fields; `batchSend` names unreachable users in
+ * `invalidStaffIdList`). Messages pushed while no connection is live wait and are delivered to the
  * next one, as DingTalk does; after a `disconnect` frame the old connection receives nothing more.
  */
 export async function startFakeDingTalk(options: { port?: number } = {}) {
@@ -30,6 +31,7 @@ export async function startFakeDingTalk(options: { port?: number } = {}) {
   let rejectUpgrades = 0;
   let gatewayRefusal: number | undefined;
   let connections = 0;
+  const invalidUsers = new Set<string>();
   const connectionWaiters: Array<{ count: number; resolve: () => void }> = [];
 
   const wss = new WebSocketServer({ noServer: true });
@@ -62,10 +64,21 @@ export async function startFakeDingTalk(options: { port?: number } = {}) {
         req.method === 'POST' &&
         (path === '/v1.0/robot/groupMessages/send' || path === '/v1.0/robot/oToMessages/batchSend')
       ) {
-        openApiCalls.push({ path, headers: req.headers, body: JSON.parse(raw) });
+        const body = JSON.parse(raw);
+        openApiCalls.push({ path, headers: req.headers, body });
         if (req.headers['x-acs-dingtalk-access-token'] !== 'token-1')
           return json(401, { code: 'InvalidAuthentication' });
-        json(200, { processQueryKey: `pq-${++seq}` });
+        const problem = robotSendProblem(path, body);
+        if (problem)
+          return json(400, { code: 'InvalidParameter', message: problem, requestid: `req-${++seq}` });
+        if (path === '/v1.0/robot/groupMessages/send') return json(200, { processQueryKey: `pq-${++seq}` });
+        // batchSend answers which of the users it could not reach; the message went to the others.
+        const userIds = body.userIds as string[];
+        json(200, {
+          processQueryKey: `pq-${++seq}`,
+          invalidStaffIdList: userIds.filter((id) => invalidUsers.has(id)),
+          flowControlledStaffIdList: [],
+        });
       } else {
         res.writeHead(404).end();
       }
@@ -141,6 +154,20 @@ export async function startFakeDingTalk(options: { port?: number } = {}) {
       gatewayRefusal = status;
     },
     pushRobotMessage,
+    /** From now on `oToMessages/batchSend` names this user invalid (not in the organisation, say). */
+    refuseUser: (userId: string) => {
+      invalidUsers.add(userId);
+    },
+    /** The markdown of every OpenAPI robot send so far: where it went, and its title and text. */
+    robotSends: () =>
+      openApiCalls
+        .filter((call) => call.path.startsWith('/v1.0/robot/'))
+        .map((call) => {
+          const { title, text } = JSON.parse(call.body.msgParam) as { title: string; text: string };
+          return call.path === '/v1.0/robot/groupMessages/send'
+            ? { to: 'group' as const, id: call.body.openConversationId as string, title, text }
+            : { to: 'user' as const, id: (call.body.userIds as string[]).join(','), title, text };
+        }),
     /** The server's `disconnect` system frame: the connection then gets nothing more and is closed soon. */
     disconnect: () => {
       const old = live;
@@ -168,6 +195,47 @@ export async function startFakeDingTalk(options: { port?: number } = {}) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+const MSG_KEYS = new Set([
+  'sampleText',
+  'sampleMarkdown',
+  'sampleLink',
+  'sampleImageMsg',
+  'sampleActionCard',
+]);
+
+/**
+ * What DingTalk's robot send APIs refuse with 400 (their documented required fields): a `robotCode`, a
+ * known `msgKey`, a `msgParam` that is a string holding JSON (`title` and `text` for markdown), and the
+ * group's `openConversationId` or 1 to 20 `userIds`.
+ */
+function robotSendProblem(path: string, body: Record<string, unknown>): string | undefined {
+  if (typeof body.robotCode !== 'string' || body.robotCode === '') return 'robotCode is required';
+  if (typeof body.msgKey !== 'string' || !MSG_KEYS.has(body.msgKey)) return 'msgKey is not valid';
+  if (typeof body.msgParam !== 'string') return 'msgParam must be a JSON string';
+  let param: Record<string, unknown>;
+  try {
+    param = JSON.parse(body.msgParam);
+  } catch {
+    return 'msgParam must be a JSON string';
+  }
+  if (body.msgKey === 'sampleMarkdown' && (typeof param.title !== 'string' || typeof param.text !== 'string'))
+    return 'sampleMarkdown needs title and text';
+  if (path === '/v1.0/robot/groupMessages/send') {
+    if (typeof body.openConversationId !== 'string' || body.openConversationId === '')
+      return 'openConversationId is required';
+  } else {
+    const ids = body.userIds;
+    if (
+      !Array.isArray(ids) ||
+      ids.length === 0 ||
+      ids.length > 20 ||
+      ids.some((id) => typeof id !== 'string' || id === '')
+    )
+      return 'userIds must hold 1 to 20 user ids';
+  }
+  return undefined;
 }
 
 let messageSeq = 0;
