@@ -1,8 +1,25 @@
-import { type BindingView, type DenialReason, type Reply, renderText } from '@axnbot/chatops';
+import {
+  type BindingView,
+  type CallNotice,
+  type CallSummary,
+  type DenialReason,
+  formatCallLine,
+  isParseError,
+  parseCommand,
+  type Reply,
+  renderText,
+} from '@axnbot/chatops';
 import { beijingToEpoch } from '@axnbot/core';
 import { describe, expect, it } from 'vitest';
-import { MAX_MARKDOWN_CHARS, quickLink, renderMarkdown } from '../src/markdown.js';
-import { commandText, parseRobotMessage } from '../src/robot-message.js';
+import { messageRefOf, placeOf } from '../src/call-poster.js';
+import {
+  MAX_MARKDOWN_CHARS,
+  quickLink,
+  renderCallNotice,
+  renderMarkdown,
+  renderNote,
+} from '../src/markdown.js';
+import { commandText, parseRobotMessage, type RobotMessage } from '../src/robot-message.js';
 
 const NOW = beijingToEpoch(2026, 11, 28, 12, 0, 0);
 const view: BindingView = {
@@ -207,5 +224,151 @@ describe('robot messages', () => {
     ).toBeUndefined();
     expect(parseRobotMessage('not json')).toBeUndefined();
     expect(parseRobotMessage('{"msgId":1}')).toBeUndefined();
+  });
+});
+
+const summary: CallSummary = {
+  callId: '9f86d081884c7d65',
+  subsId: '1000000000000000003',
+  secretNo: '17000000001',
+  extension: '130',
+  direction: 'to-a',
+  phoneMasked: '138****8000',
+  peerMasked: '139****9001',
+  callTime: NOW - 3_600_000,
+  outcome: 'answered',
+  talkSeconds: 72,
+  unconnectedCause: null,
+  releaseCause: 16,
+  releaseDir: 1,
+  recorded: true,
+  recordingCallTime: '2026-11-28 11:00:00',
+};
+
+function notice(locale: 'en' | 'zh', over: Partial<CallNotice> = {}): CallNotice {
+  return {
+    kind: 'call',
+    callId: summary.callId,
+    binding: {
+      ref: 'axn-k3v9q2mtdx',
+      subsId: '1000000000000000003',
+      platform: 'dingtalk',
+      channelId: 'cidGroup==',
+      userId: 'staff001',
+      userName: '张三',
+      messageRef: 'dingtalk:group:cidGroup==',
+    },
+    locale,
+    call: summary,
+    line: formatCallLine(summary, locale),
+    recording: true,
+    ...over,
+  };
+}
+
+/** Every quick link of a markdown text: its label and the text it sends. */
+function quickLinks(text: string): Array<{ label: string; content: string }> {
+  return [...text.matchAll(/\[([^\]]+)\]\(dtmd:\/\/dingtalkclient\/sendMessage\?content=([^)]+)\)/g)].map(
+    (match) => ({ label: match[1]!, content: decodeURIComponent(match[2]!) }),
+  );
+}
+
+describe('call lines (issue 13)', () => {
+  it('posts the line, the binder named, and ▶ 录音 sending 录音 <call id>', () => {
+    const [message, more] = renderCallNotice(notice('zh'), { mention: '张三' });
+    expect(more).toBeUndefined();
+    expect(message).toEqual({
+      title: '11-28 11:00 · 139****9001 呼叫 138****8000 · 通话 1分12秒 · 有录音',
+      text: [
+        '@张三',
+        '',
+        '📞 11-28 11:00 · 139\\*\\*\\*\\*9001 呼叫 138\\*\\*\\*\\*8000 · 通话 1分12秒 · 有录音  ',
+        `${quickLink('▶ 录音', '录音 9f86d081884c7d65')}  `,
+        '',
+      ].join('\n'),
+    });
+  });
+
+  it('in English: ▶ Recording sends recording <call id>; a late recording has its own icon; no mention in a single chat', () => {
+    const [message] = renderCallNotice(
+      notice('en', { kind: 'recording', line: `Recording ready: ${formatCallLine(summary, 'en')}` }),
+    );
+    expect(message?.text.startsWith('🎙 Recording ready: ')).toBe(true);
+    expect(quickLinks(message?.text ?? '')).toEqual([
+      { label: '▶ Recording', content: 'recording 9f86d081884c7d65' },
+    ]);
+  });
+
+  it('offers no recording link for a call without one, nor for a call id the command could not carry', () => {
+    const missed = { ...summary, outcome: 'missed' as const, talkSeconds: 0, recorded: false };
+    const none = renderCallNotice(
+      notice('zh', { call: missed, line: formatCallLine(missed, 'zh'), recording: false }),
+    );
+    expect(none[0]?.text).not.toContain('dtmd://');
+    const odd = renderCallNotice(notice('zh', { callId: 'has space' }));
+    expect(odd[0]?.text).not.toContain('dtmd://');
+  });
+
+  it('escapes a binder name that markdown would read as formatting', () => {
+    const [message] = renderCallNotice(notice('zh'), { mention: '*王*' });
+    expect(message?.text.startsWith('@\\*王\\*\n\n')).toBe(true);
+  });
+
+  it('renders a note, @-mentioning the sender', () => {
+    expect(renderNote('已通过单聊发给您。', { mention: 'staff001' })).toEqual([
+      { title: '已通过单聊发给您。', text: '@staff001\n\n已通过单聊发给您。  \n' },
+    ]);
+  });
+
+  it('every quick link sends exactly the command its label says, and the command parses', () => {
+    const context = {
+      now: NOW,
+      locale: 'zh' as const,
+      defaultExpiresMs: 86_400_000,
+      maxExpiresMs: 90 * 86_400_000,
+      maxBulk: 20,
+    };
+    const texts = [
+      ...renderMarkdown({ kind: 'bound', locale: 'zh', binding: view }, { now: NOW }),
+      ...renderMarkdown({ kind: 'bound', locale: 'en', binding: view }, { now: NOW }),
+      ...renderMarkdown(
+        { kind: 'extended', locale: 'zh', binding: view, previousExpiresAt: NOW },
+        { now: NOW },
+      ),
+      ...renderMarkdown({ kind: 'info', locale: 'en', bindings: [view] }, { now: NOW }),
+      ...renderCallNotice(notice('zh')),
+      ...renderCallNotice(notice('en')),
+    ].map((message) => message.text);
+    const verbOf: Record<string, string> = {
+      解绑: 'unbind',
+      Unbind: 'unbind',
+      '延期 1 天': 'extend',
+      'Extend 1d': 'extend',
+      '▶ 录音': 'recording',
+      '▶ Recording': 'recording',
+    };
+    const links = texts.flatMap(quickLinks);
+    expect(new Set(links.map((link) => link.label))).toEqual(new Set(Object.keys(verbOf)));
+    for (const { label, content } of links) {
+      const command = parseCommand(content, context);
+      if (isParseError(command)) throw new Error(`${label} sends ${content}: ${command.message}`);
+      expect(command.verb, `${label} → ${content}`).toBe(verbOf[label]);
+      if (command.verb === 'recording') expect(command.callId).toBe(summary.callId);
+      if (command.verb === 'unbind' || command.verb === 'extend')
+        expect(command.target).toEqual({ kind: 'subsId', subsId: view.subsId });
+    }
+  });
+
+  it('records where a binding was made, and reads it back', () => {
+    const base = { msgId: 'm', msgtype: 'text', senderStaffId: 'staff001' };
+    const group: RobotMessage = { ...base, conversationId: 'cidGroup==', conversationType: '2' };
+    const single: RobotMessage = { ...base, conversationId: 'cidSingle==', conversationType: '1' };
+    expect(messageRefOf(group)).toBe('dingtalk:group:cidGroup==');
+    expect(messageRefOf(single)).toBe('dingtalk:single:staff001');
+    expect(messageRefOf({ ...single, senderStaffId: undefined })).toBeUndefined();
+    expect(placeOf('dingtalk:group:cidGroup==')).toEqual({ kind: 'group', openConversationId: 'cidGroup==' });
+    expect(placeOf('dingtalk:single:staff001')).toEqual({ kind: 'single', userId: 'staff001' });
+    for (const other of [null, '', 'dingtalk:group:', 'C1:1715500000.000100', 'dingtalk:thread:x'])
+      expect(placeOf(other)).toBeUndefined();
   });
 });
