@@ -398,6 +398,32 @@ describe('TokenBucket', () => {
   });
 });
 
+describe('client limiter hook', () => {
+  it('waits on the given limiter before every try, retries included, in place of maxQps', async () => {
+    const server = await serve((_, index) =>
+      index === 0 ? { status: 503, body: { Code: 'Throttling', RequestId: 'R-T' } } : { body: bound },
+    );
+    const order: string[] = [];
+    const limiter = {
+      async acquire() {
+        order.push(`acquire ${server.seen.length}`);
+      },
+    };
+    // maxQps 1 would hold the retry for a second; the limiter replaces it.
+    const client = createDyplsClient({
+      endpoint: server.url,
+      credentials,
+      limiter,
+      maxQps: 1,
+      retry: fastRetry,
+    });
+    await client.call(BindAxnExtension, bindInput);
+    expect(order).toEqual(['acquire 0', 'acquire 1']);
+    expect(server.seen).toHaveLength(2);
+    await client.close();
+  });
+});
+
 describe('client logging', () => {
   it('logs each call once, and the gateway detail at debug with numbers masked and no secret', async () => {
     const lines: Array<{ level: string; message: string; fields?: Record<string, unknown> }> = [];

@@ -42,6 +42,11 @@ export interface DyplsClientOptions {
   readonly timeoutMs?: number;
   /** Client-side rate limit in calls a second; unlimited when absent. */
   readonly maxQps?: number;
+  /**
+   * Waits for the right to make each try, in place of the `maxQps` bucket: how replicas share one rate
+   * (chatops' Redis limiter). A {@link TokenBucket} is one; `maxQps` is ignored when this is given.
+   */
+  readonly limiter?: CallLimiter;
   readonly retry?: Partial<RetryPolicy>;
   /** The undici dispatcher; a keep-alive Agent by default (closed by {@link DyplsClient.close}). */
   readonly dispatcher?: Dispatcher;
@@ -61,6 +66,15 @@ export interface DyplsClientOptions {
   readonly logger?: Logger;
   /** Told of every call when it ends (for metrics): its action, `OK` or the error code, and its duration. */
   readonly onCall?: (call: { action: string; code: string; durationMs: number }) => void;
+}
+
+/**
+ * What the client waits on before each try it sends (the first and every retry): resolves when the try
+ * may go. The client knows nothing of where the count is kept, so a limiter shared by several processes
+ * (through Redis, say) plugs in here; core stays free of it.
+ */
+export interface CallLimiter {
+  acquire(): Promise<void>;
 }
 
 /** A client for one endpoint and one set of credentials. */
@@ -106,7 +120,8 @@ export function createDyplsClient(options: DyplsClientOptions = {}): DyplsClient
   const dispatcher =
     options.dispatcher ??
     new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 30_000, connections: 64 });
-  const bucket = options.maxQps ? new TokenBucket(options.maxQps, now, sleep) : undefined;
+  const limiter: CallLimiter | undefined =
+    options.limiter ?? (options.maxQps ? new TokenBucket(options.maxQps, now, sleep) : undefined);
   const logger = options.logger ?? silentLogger;
 
   /** Builds one signed try; each try gets its own timestamp and nonce. */
@@ -216,7 +231,7 @@ export function createDyplsClient(options: DyplsClientOptions = {}): DyplsClient
     tries: { count: number },
   ) {
     const deadline = now() + timeoutMs;
-    if (bucket) await bucket.acquire();
+    if (limiter) await limiter.acquire();
     for (let attempt = 1; ; attempt++) {
       tries.count = attempt;
       const remaining = deadline - now();
@@ -256,7 +271,7 @@ export function createDyplsClient(options: DyplsClientOptions = {}): DyplsClient
       const delay = backoffDelay(retry, attempt, random);
       if (now() + delay >= deadline) throw failure;
       await sleep(delay);
-      if (bucket) await bucket.acquire();
+      if (limiter) await limiter.acquire();
     }
   }
 
