@@ -13,9 +13,12 @@ import {
 } from './spawn-bot.js';
 
 /**
- * Issue 9, item 1, for the DingTalk bot's status port (`/healthz`, `/metrics`): no request ends the
- * process, every one gets the answer it should, and the bot still serves and binds afterwards.
+ * Issue 9, item 1, for the DingTalk bot's status port (`/healthz`, `/metrics`, and the receipt endpoint
+ * of issue 13): no request ends the process, every one gets the answer it should, and the bot still
+ * serves and binds afterwards.
  */
+
+const TOKEN = 'hardening-receipt-token-0123456789';
 
 let emu: Emulator;
 let fake: Awaited<ReturnType<typeof startFakeDingTalk>>;
@@ -27,7 +30,13 @@ beforeAll(async () => {
   emu = await startEmulator({ seed: 'demo' });
   fake = await startFakeDingTalk();
   port = await freePort();
-  bot = spawnBot(botEnv({ gatewayBase: fake.base, emulatorUrl: emu.url, extra: { PORT: String(port) } }));
+  bot = spawnBot(
+    botEnv({
+      gatewayBase: fake.base,
+      emulatorUrl: emu.url,
+      extra: { PORT: String(port), AXN_RECEIPT_TOKEN: TOKEN },
+    }),
+  );
   await until(() => hasLogged(bot, 'axnbot dingtalk-bot started'), 10_000);
   await fake.connected();
   await until(() => hasLogged(bot, 'connected'));
@@ -70,6 +79,12 @@ describe('the status port answers anything and never ends the process', () => {
       '/..%2f..%2fetc',
       '//healthz',
       `/${'m'.repeat(2000)}`,
+      '/aliyun/receipts/SecretReport',
+      '/aliyun/receipts/SecretReport?token=wrong',
+      `/aliyun/receipts/SecretReport?token=${TOKEN}`,
+      `/aliyun/receipts/SecretRecording?token=${TOKEN}&x=1`,
+      `/aliyun/receipts/NotAType?token=${TOKEN}`,
+      `/aliyun/receipts/?token=${TOKEN}`,
     ];
     const bodies = ['', 'null', '{}', '[]', '{"msgId":"x"}', 'a=1&a=2', '\u0000\u00ff', 'x'.repeat(100_000)];
     const headerSets: Array<Record<string, string>> = [
@@ -86,7 +101,13 @@ describe('the status port answers anything and never ends the process', () => {
             const withLength = body
               ? { ...headers, 'content-length': String(Buffer.byteLength(body)) }
               : headers;
-            cases.push({ method, path, headers: withLength, body, expected: expectedStatus(method, path) });
+            cases.push({
+              method,
+              path,
+              headers: withLength,
+              body,
+              expected: expectedStatus(method, path, body),
+            });
           }
     const answers = await inParallel(cases, 16, (request) => client.send(request));
     const wrong = cases
@@ -106,12 +127,19 @@ describe('the status port answers anything and never ends the process', () => {
       `dingtalk-bot status port: ${cases.length + 1} requests (methods × paths × bodies × headers) and ${MALFORMED_REQUESTS.length} malformed ones, 0 crashes`,
     );
     await stillServing();
-    expectCleanLog(bot, ['ding-client-secret-value', 'testsecret']);
+    expectCleanLog(bot, ['ding-client-secret-value', 'testsecret', TOKEN]);
   });
 });
 
-function expectedStatus(method: string, path: string): number {
-  const route = path.split('?')[0];
+function expectedStatus(method: string, path: string, body: string): number {
+  const [route, query] = path.split('?');
+  if (route?.startsWith('/aliyun/receipts/')) {
+    // The receipt endpoint: the token first, then the method, the type, and the body (a JSON array).
+    if (new URLSearchParams(query).get('token') !== TOKEN) return 401;
+    if (method !== 'POST') return 405;
+    if (!/^\/aliyun\/receipts\/Secret(Report|Recording)$/.test(route)) return 404;
+    return body === '[]' ? 200 : 400;
+  }
   if (route !== '/healthz' && route !== '/readyz' && route !== '/metrics') return 404;
   return method === 'GET' || method === 'HEAD' ? 200 : 405;
 }
