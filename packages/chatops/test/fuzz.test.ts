@@ -20,6 +20,9 @@ const SEEDS = [
   'info 13800138000',
   '/axn list all',
   '帮助 绑定',
+  '通话 17000000001#130',
+  '录音 9f86d081884c7d65',
+  'recording 100000076879001',
 ];
 
 const ALPHABET = [
@@ -94,7 +97,11 @@ describe('parseCommand never throws', () => {
           expect(result.message.length).toBeLessThan(400);
         } else {
           commands++;
-          expect(['bind', 'unbind', 'extend', 'info', 'list', 'help']).toContain(result.verb);
+          expect(['bind', 'unbind', 'extend', 'info', 'list', 'calls', 'recording', 'help']).toContain(
+            result.verb,
+          );
+          // A call id never carries a phone number in clear back to a reply or the audit trail.
+          if (result.verb === 'recording') expect(result.callId).not.toMatch(/^1[3-9]\d{9}$/);
         }
       }),
       { numRuns: 100_000 },
