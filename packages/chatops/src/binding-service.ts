@@ -164,7 +164,7 @@ export class BindingService {
         if (command.options.poolKey && !this.kit.policy.isAdmin(actor)) {
           return first(await this.kit.deny(actor, locale, 'admin-only', 'bind', 'pool='));
         }
-        if (!this.kit.policy.takeBinds(actor, command.phones.length)) {
+        if (!(await this.kit.policy.takeBinds(actor, command.phones.length))) {
           return first(await this.kit.deny(actor, locale, 'rate-limited', 'bind'));
         }
         const intents = await Promise.all(

@@ -22,6 +22,10 @@ export interface ServiceConfig {
   /** Binds a user may make per minute (each number of a bulk bind counts). */
   readonly rateLimitPerMinute: number;
   readonly maxBulk: number;
+  /** Where replicas share the Aliyun call rate and the per-user limit (`AXN_REDIS_URL`); each process limits alone without it. */
+  readonly redisUrl?: string;
+  /** How many replicas run (`AXN_REPLICAS`, 1): each keeps limit / replicas while Redis is unreachable. */
+  readonly replicas?: number;
 }
 
 /**
@@ -129,6 +133,14 @@ const schema = z.object({
   AXN_LOCALE: z.enum(['en', 'zh'], { message: 'AXN_LOCALE must be en or zh' }).optional(),
   AXN_RATE_LIMIT: positiveInt('AXN_RATE_LIMIT').default(30),
   AXN_BULK_MAX: positiveInt('AXN_BULK_MAX').default(20),
+  AXN_REDIS_URL: z
+    .string()
+    .refine(
+      (value) => /^rediss?:\/\/[^\s]+$/.test(value),
+      'AXN_REDIS_URL must be a redis:// or rediss:// URL',
+    )
+    .optional(),
+  AXN_REPLICAS: positiveInt('AXN_REPLICAS').default(1),
 });
 
 /**
@@ -180,6 +192,8 @@ export function loadServiceConfig(
     locale: v.AXN_LOCALE ?? overrides.locale ?? 'en',
     rateLimitPerMinute: v.AXN_RATE_LIMIT,
     maxBulk: v.AXN_BULK_MAX,
+    redisUrl: v.AXN_REDIS_URL,
+    replicas: v.AXN_REPLICAS,
   };
 }
 

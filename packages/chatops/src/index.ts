@@ -39,6 +39,15 @@ export { openLedger } from './ledger/open-ledger.js';
 export { postgresDriver } from './ledger/postgres-driver.js';
 export { SqlLedger } from './ledger/sql-ledger.js';
 export { sqliteDriver } from './ledger/sqlite-driver.js';
+export {
+  type BindAllowance,
+  type LimitsStatus,
+  LOCAL_LIMITS,
+  openSharedLimits,
+  redactRedisUrl,
+  type SharedLimits,
+  type SharedLimitsOptions,
+} from './limits/shared-limits.js';
 export { jsonLineLogger, type LogFields, type Logger, silentLogger } from './logger.js';
 export { type CommandOutcome, reportCommand } from './observability/command-report.js';
 export { type CorrelationFields, correlationFields, withCorrelation } from './observability/correlation.js';

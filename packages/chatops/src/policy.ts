@@ -1,3 +1,4 @@
+import type { BindAllowance } from './limits/shared-limits.js';
 import type { DenialReason } from './replies.js';
 
 /** Who is acting, where, and on which delivery. */
@@ -19,8 +20,9 @@ export interface PolicyRules {
 }
 
 /**
- * Access policy: allow-lists, admins and a per-user sliding one-minute rate limit on binds. Clock
- * injected; state is per process (each replica limits on its own — stated in the README).
+ * Access policy: allow-lists, admins and a per-user one-minute rate limit on binds. Clock injected. The
+ * rate limit is a sliding minute kept in this process (each replica limits on its own — stated in the
+ * README), or, given a shared {@link BindAllowance} (`AXN_REDIS_URL`), counted across every replica.
  */
 export class Policy {
   private readonly recent = new Map<string, number[]>();
@@ -29,6 +31,7 @@ export class Policy {
   constructor(
     private readonly rules: PolicyRules,
     private readonly now: () => number,
+    private readonly shared?: BindAllowance,
   ) {}
 
   private static id(actor: Actor): string {
@@ -54,7 +57,8 @@ export class Policy {
   }
 
   /** Counts `count` binds against the actor's minute; `false` (and nothing counted) when over the limit. */
-  takeBinds(actor: Actor, count: number): boolean {
+  async takeBinds(actor: Actor, count: number): Promise<boolean> {
+    if (this.shared) return this.shared.take(Policy.id(actor), count);
     const key = Policy.id(actor);
     const now = this.now();
     const window = (this.recent.get(key) ?? []).filter((at) => now - at < 60_000);

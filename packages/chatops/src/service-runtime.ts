@@ -9,6 +9,12 @@ import { BindingService } from './binding-service.js';
 import { ConfigError, type ServiceConfig } from './config.js';
 import type { Ledger } from './ledger/ledger.js';
 import { openLedger } from './ledger/open-ledger.js';
+import {
+  type LimitsStatus,
+  LOCAL_LIMITS,
+  openSharedLimits,
+  type SharedLimits,
+} from './limits/shared-limits.js';
 import { jsonLineLogger, type Logger } from './logger.js';
 import type { BotMetrics } from './observability/metrics.js';
 import { timedLedger } from './observability/timed-ledger.js';
@@ -36,6 +42,12 @@ export interface ServiceRuntime {
   readonly service: BindingService;
   readonly client: DyplsClient;
   readonly ledger: Ledger;
+  /**
+   * Where the Aliyun call rate and the per-user limit are kept: `local` (no `AXN_REDIS_URL`), `shared`
+   * (Redis), or `fallback` (Redis unreachable: this process's share). For `/readyz` detail; a fallback
+   * never makes the process unready.
+   */
+  limitsStatus(): LimitsStatus;
   close(): Promise<void>;
 }
 
@@ -58,16 +70,35 @@ export async function openServiceRuntime(
   const logger = overrides.logger ?? jsonLineLogger();
   const credentials = overrides.credentials ?? (await chosenCredentials(env));
   const { metrics } = overrides;
-  const client = createDyplsClient({
-    logger,
-    onCall: metrics ? (call) => metrics.aliyunCall(call) : undefined,
-    endpoint: overrides.endpoint ?? config.endpoint,
-    credentials,
-    signature: config.signature,
-    timeoutMs: config.timeoutMs,
-    maxQps: config.maxQps,
-    env,
-  });
+  // With AXN_REDIS_URL the call rate and the per-user limit hold across replicas; Redis being away at
+  // start is no reason not to start (each process then keeps its share until it answers).
+  const limits: SharedLimits | undefined = config.redisUrl
+    ? await openSharedLimits({
+        redisUrl: config.redisUrl,
+        maxQps: config.maxQps,
+        rateLimitPerMinute: config.rateLimitPerMinute,
+        replicas: config.replicas ?? 1,
+        keyPrefix: `axn:${config.poolKey}`,
+        logger,
+      })
+    : undefined;
+  let client: DyplsClient;
+  try {
+    client = createDyplsClient({
+      logger,
+      onCall: metrics ? (call) => metrics.aliyunCall(call) : undefined,
+      endpoint: overrides.endpoint ?? config.endpoint,
+      credentials,
+      signature: config.signature,
+      timeoutMs: config.timeoutMs,
+      maxQps: config.maxQps,
+      limiter: limits?.calls,
+      env,
+    });
+  } catch (error) {
+    await limits?.close();
+    throw error;
+  }
   let ledger: Ledger;
   try {
     const opened = await openLedger(config.databaseUrl, { logger });
@@ -84,9 +115,10 @@ export async function openServiceRuntime(
     }
   } catch (error) {
     await client.close();
+    await limits?.close();
     throw error;
   }
-  const service = new BindingService({ client, ledger, config, logger });
+  const service = new BindingService({ client, ledger, config, logger, bindAllowance: limits?.binds });
   // Deliveries a stopped process left open: those whose lease already lapsed now, the rest once theirs
   // has (a redelivery finishes any sooner).
   const sweep = () =>
@@ -104,11 +136,13 @@ export async function openServiceRuntime(
     service,
     client,
     ledger,
+    limitsStatus: () => limits?.status() ?? LOCAL_LIMITS,
     async close() {
       clearTimeout(later);
       await sweeping;
       await ledger.close();
       await client.close();
+      await limits?.close();
     },
   };
 }

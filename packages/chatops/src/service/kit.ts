@@ -4,6 +4,7 @@ import type { ServiceConfig } from '../config.js';
 import type { Locale, Target } from '../language/commands.js';
 import { maskPhone } from '../language/phone.js';
 import type { AuditEvent, Ledger } from '../ledger/ledger.js';
+import type { BindAllowance } from '../limits/shared-limits.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { PhoneHasher } from '../phone-hash.js';
 import { phrase } from '../phrases.js';
@@ -26,6 +27,11 @@ export interface ServiceDeps {
   readonly newRef?: () => string;
   /** Where operator alerts go (silent by default). */
   readonly logger?: Logger;
+  /**
+   * The per-user rate limit kept across replicas (Redis, `AXN_REDIS_URL`); by default each process keeps
+   * its own sliding minute.
+   */
+  readonly bindAllowance?: BindAllowance;
 }
 
 /** How long a bind reply waits for its X number's city before showing the one asked for. */
@@ -48,7 +54,7 @@ export class ServiceKit {
     this.now = deps.now ?? Date.now;
     this.newRef = deps.newRef ?? randomRef;
     this.logger = deps.logger ?? silentLogger;
-    this.policy = new Policy(deps.config, this.now);
+    this.policy = new Policy(deps.config, this.now, deps.bindAllowance);
     this.hasher = new PhoneHasher(deps.config.hashKey);
     this.reconciler = new Reconciler({ client: deps.client, ledger: deps.ledger, hasher: this.hasher });
     this.cities = new SecretNumberCities(deps.client, {

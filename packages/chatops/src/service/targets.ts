@@ -98,7 +98,7 @@ export class BindingTargets {
   ): Promise<BindingRecord[] | Reply> {
     const byPhone = target.kind === 'phone';
     const masked = describeTarget(target, locale);
-    if (byPhone && (this.kit.policy.lookupsBlocked(actor) || !this.kit.policy.takeBinds(actor, 1))) {
+    if (byPhone && (this.kit.policy.lookupsBlocked(actor) || !(await this.kit.policy.takeBinds(actor, 1)))) {
       return this.kit.deny(actor, locale, 'rate-limited', verb, masked);
     }
     const records = (await this.resolveAll(target)).filter((record) => this.maySee(record, actor));
