@@ -373,3 +373,8 @@ export function workingMessage(locale: Locale): SlackMessage {
   const working = `⏳ ${phrase('reply.working', locale)}`;
   return { text: working, response_type: 'ephemeral', blocks: [section(working)] };
 }
+
+/** A one-line context block: a status or a note above or below cards. */
+export function statusLine(text: string): Block {
+  return { type: 'context', elements: [mrkdwn(esc(text))] };
+}

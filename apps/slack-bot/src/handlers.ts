@@ -22,6 +22,8 @@ import {
   workingMessage,
 } from './blocks.js';
 import type { SlackBotConfig } from './config.js';
+import type { HomeTab } from './home-tab.js';
+import { openBindForm } from './native-ui.js';
 import { boundViews, type SlackPoster } from './slack-poster.js';
 
 /** What the handlers need. The clock is injected; the ack window is Slack's 3 s less a safety margin. */
@@ -35,6 +37,8 @@ export interface HandlerDeps {
    * card; without it, cards are the commands' answers.
    */
   readonly poster?: SlackPoster;
+  /** The App Home tab, republished after a button pressed on it. */
+  readonly home?: HomeTab;
   readonly now?: () => number;
   readonly ackWindowMs?: number;
 }
@@ -89,6 +93,17 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
     async ({ command, ack, respond }) =>
       // Each slash command has its own trigger_id; Slack's retries and Socket Mode redeliveries repeat it.
       withCorrelation(`${command.team_id}:${command.trigger_id}`, async () => {
+        // `/bind` alone opens the form (at once: a trigger id lasts 3 s).
+        if (command.command === '/bind' && command.text.trim() === '' && deps.poster) {
+          await ack();
+          await openBindForm(
+            app,
+            { service, locale, maxBulk: config.service.maxBulk },
+            command.trigger_id,
+            command.channel_id,
+          );
+          return;
+        }
         const started = now();
         const text =
           command.command === '/axn'
@@ -145,11 +160,22 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
           platform: 'slack',
           userId: body.user.id,
           userName: body.user.username ?? body.user.name ?? body.user.id,
-          channelId: body.channel?.id ?? body.container?.channel_id ?? 'unknown',
+          channelId: clickChannel(body),
           idempotencyKey: `${body.team?.id ?? body.user.team_id ?? 'T'}:${body.trigger_id}`,
         };
         const { reply, firstDelivery } = await service.executeDelivery(parsed, actor);
-        if (firstDelivery) {
+        if (firstDelivery && body.view?.type === 'home' && deps.home) {
+          // Pressed on the Home tab (no response_url there): the tab is published again, with the result on top.
+          const result = renderSlack(reply, {
+            now: now(),
+            userId: body.user.id,
+            resultVisibility: 'ephemeral',
+          });
+          await deps.home.publish(
+            { id: body.user.id, name: actor.userName, teamId: body.team?.id ?? 'T' },
+            result.text.split('\n')[0],
+          );
+        } else if (firstDelivery) {
           const message = render(reply, body.user.id);
           // A successful change replaces the card in place; a refusal or error goes to the clicker alone.
           await respond(
@@ -171,7 +197,7 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
         platform: 'slack',
         userId: body.user.id,
         userName: body.user.username ?? body.user.name ?? body.user.id,
-        channelId: body.channel?.id ?? body.container?.channel_id ?? 'unknown',
+        channelId: clickChannel(body),
         idempotencyKey: `${body.team?.id ?? body.user.team_id ?? 'T'}:${body.trigger_id}`,
       };
       const reply = await service.recordingLink(actor, (action.value ?? '').slice(0, 100));
@@ -183,6 +209,12 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
   );
   app.action<BlockAction<ButtonAction>>(ACTION_UNBIND, onButton('unbind'));
   app.action<BlockAction<ButtonAction>>(ACTION_EXTEND, onButton('extend'));
+}
+
+/** Where a button was pressed: its message's channel, or the App Home tab (as policy knows it). */
+function clickChannel(body: BlockAction): string {
+  if (body.view?.type === 'home') return 'app_home';
+  return body.channel?.id ?? body.container?.channel_id ?? 'unknown';
 }
 
 function asResponse(message: SlackMessage): RespondArguments {

@@ -10,6 +10,7 @@ import {
   loadReceiptToken,
   NOT_READY,
   openServiceRuntime,
+  parseContextFor,
   RECEIPT_PATH_PREFIX,
   startStatusServer,
 } from '@axnbot/chatops';
@@ -18,7 +19,9 @@ import { boltLogger } from './bolt-logger.js';
 import { fetchBotIdentity } from './bot-identity.js';
 import { loadSlackConfig } from './config.js';
 import { registerHandlers } from './handlers.js';
+import { HomeTab } from './home-tab.js';
 import { EVENTS_PATH, SlackHttpReceiver } from './http-receiver.js';
+import { registerNativeUi } from './native-ui.js';
 import { SlackPoster } from './slack-poster.js';
 
 /**
@@ -71,6 +74,32 @@ export async function startSlackBot(env: NodeJS.ProcessEnv, logger: Logger) {
         logger,
       })
     : undefined;
+  /** The commands, buttons, the bind form and the Home tab, on a new app; answers its poster. */
+  const wireApp = (app: App) => {
+    const poster = new SlackPoster(app.client, service, logger);
+    const parseContext = () => parseContextFor(config.service, Date.now());
+    const home = new HomeTab({
+      client: app.client,
+      service,
+      locale: config.service.locale,
+      logger,
+      parseContext,
+      now: Date.now,
+    });
+    registerHandlers(app, { service, config, metrics, logger, poster, home });
+    registerNativeUi(app, {
+      service,
+      poster,
+      home,
+      metrics,
+      logger,
+      locale: config.service.locale,
+      maxBulk: config.service.maxBulk,
+      parseContext,
+      now: Date.now,
+    });
+    return { poster };
+  };
   const serveReceipts = (req: IncomingMessage, res: ServerResponse) =>
     (receipts ?? notFound)(req, res).catch((error: unknown) => {
       logger.error('could not answer a receipt push', {
@@ -105,8 +134,7 @@ export async function startSlackBot(env: NodeJS.ProcessEnv, logger: Logger) {
       });
       app = new App({ ...appOptions, logger: bolt, logLevel: bolt.getLevel(), receiver: socketReceiver });
       quietErrors(app);
-      poster = new SlackPoster(app.client, service, logger);
-      registerHandlers(app, { service, config, metrics, logger, poster });
+      ({ poster } = wireApp(app));
       bolt.holdErrors = true;
       await app.start().then(
         () => {
@@ -155,8 +183,7 @@ export async function startSlackBot(env: NodeJS.ProcessEnv, logger: Logger) {
       const bolt = boltLogger(logger, boltDebug ? LogLevel.DEBUG : LogLevel.ERROR);
       app = new App({ ...appOptions, receiver, logger: bolt, logLevel: bolt.getLevel() });
       quietErrors(app);
-      poster = new SlackPoster(app.client, service, logger);
-      registerHandlers(app, { service, config, metrics, logger, poster });
+      ({ poster } = wireApp(app));
       await receiver.start().catch((error: unknown) => {
         if ((error as { code?: unknown }).code !== 'EADDRINUSE') throw error;
         throw new ConfigError(`PORT ${config.port} is already in use: set PORT to a free port`);

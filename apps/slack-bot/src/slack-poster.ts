@@ -58,6 +58,7 @@ export class SlackPoster {
    */
   async postCard(channel: string, message: SlackMessage, bindings: readonly BindingView[]): Promise<boolean> {
     let ts: string | undefined;
+    let postedIn = channel;
     try {
       const posted = await this.client.chat.postMessage({
         channel,
@@ -65,6 +66,8 @@ export class SlackPoster {
         blocks: asKnown(message.blocks),
       });
       ts = posted.ts;
+      // Posted to a user id, the message lands in the DM, whose channel id is what a thread needs.
+      postedIn = posted.channel ?? channel;
     } catch (error) {
       if (!CANNOT_POST_THERE.has(slackError(error) ?? '')) throw error;
       return false;
@@ -72,7 +75,7 @@ export class SlackPoster {
     if (!ts) return false;
     for (const view of bindings) {
       await this.service
-        .setBindingMessageRef(view.ref, slackMessageRef(channel, ts))
+        .setBindingMessageRef(view.ref, slackMessageRef(postedIn, ts))
         .catch((error: unknown) =>
           this.logger.warn('could not record where a card was posted; its calls will go by DM', {
             ref: view.ref,

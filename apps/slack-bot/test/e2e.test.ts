@@ -58,7 +58,7 @@ beforeAll(async () => {
     AXN_HASH_KEY: 'slack-e2e-hash-key-0123456789',
     AXN_DATABASE_URL: join(mkdtempSync(join(tmpdir(), 'axn-slack-')), 'ledger.db'),
     AXN_ADMINS: 'slack:UADMIN',
-    AXN_ALLOW_CHANNELS: 'slack:C1,slack:C2',
+    AXN_ALLOW_CHANNELS: 'slack:C1,slack:C2,slack:app_home',
     AXN_RATE_LIMIT: '25',
     AXN_LOG_LEVEL: 'debug',
     AXN_RECEIPT_TOKEN: RECEIPT_TOKEN,
@@ -489,6 +489,191 @@ describe('slash commands over HTTP', () => {
 
   it('never called auth.test (the bot ids are configured)', () => {
     expect(fake.calls.some((call) => call.path.startsWith('/api/auth.test'))).toBe(false);
+  });
+});
+
+/** A form payload (interactivity), signed and posted like Slack's. */
+function interaction(payload: Record<string, unknown>) {
+  return post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+}
+
+/** A submission of the bind form with these inputs (`state.values`, as Slack sends them). */
+function submitForm(
+  view: { id: string; private_metadata?: string },
+  values: Record<string, unknown>,
+  user = 'U1',
+) {
+  const state = Object.fromEntries(Object.entries(values).map(([block, input]) => [block, { value: input }]));
+  return interaction({
+    type: 'view_submission',
+    team: { id: 'T1', domain: 'acme' },
+    user: { id: user, username: user === 'U1' ? 'alice' : 'mallory', name: 'alice', team_id: 'T1' },
+    api_app_id: 'A1',
+    token: 'x',
+    trigger_id: `submit-${++trigger}`,
+    view: {
+      id: view.id,
+      type: 'modal',
+      callback_id: 'axn_bind_form',
+      private_metadata: view.private_metadata ?? '{}',
+      state: { values: state },
+      hash: `h-${trigger}`,
+    },
+  });
+}
+
+describe('the bind form and the Home tab', () => {
+  let form: Record<string, any>;
+
+  it('/bind alone opens the form, with the cities the pool has and where it was opened', async () => {
+    const opened = fake.opened.length;
+    const { body } = commandBody('/bind', '');
+    const res = await post(body);
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('');
+    await until(() => fake.opened.length === opened + 1);
+    form = fake.opened[opened] as Record<string, any>;
+    expect(form.trigger_id).toMatch(/^trigger-/);
+    expect(form.view).toMatchObject({
+      type: 'modal',
+      callback_id: 'axn_bind_form',
+      submit: { text: 'Bind' },
+    });
+    expect(JSON.parse(form.view.private_metadata)).toEqual({ channelId: 'C1' });
+    const blocks = form.view.blocks as Array<Record<string, any>>;
+    expect(blocks.map((block) => block.block_id).filter(Boolean)).toEqual([
+      'phones',
+      'city',
+      'city_other',
+      'expires',
+      'until_date',
+      'until_time',
+      'recording',
+      'note',
+    ]);
+    // Earlier binds asked for 北京: the ledger has seen its numbers, and the service their cities.
+    expect(blocks[1]?.element.options.map((o: { value: string }) => o.value)).toContain('北京');
+    expect(blocks[5]?.element.timezone).toBe('Asia/Shanghai');
+  });
+
+  it('a bad number comes back on its field, in the user’s words; nothing is bound', async () => {
+    const before = (await activeBindings()).length;
+    const res = await submitForm(
+      { id: form.id, private_metadata: form.view.private_metadata },
+      {
+        phones: { type: 'plain_text_input', value: '12345' },
+      },
+    );
+    expect(res.json).toMatchObject({ response_action: 'errors', errors: { phones: expect.any(String) } });
+    expect(res.json?.errors.phones).toMatch(/12345/);
+    const half = await submitForm(
+      { id: form.id },
+      {
+        phones: { type: 'plain_text_input', value: '13700137001' },
+        until_date: { type: 'datepicker', selected_date: '2026-12-30' },
+      },
+    );
+    expect(half.json).toEqual({
+      response_action: 'errors',
+      errors: { until_time: 'Pick both a date and a time, or neither.' },
+    });
+    expect((await activeBindings()).length).toBe(before);
+  });
+
+  it('a good submission binds once, however often it is sent, and posts the card where the form was opened', async () => {
+    const from = fake.posted.length;
+    const values = {
+      phones: { type: 'plain_text_input', value: '13700137001\n137 0013 7002' },
+      city: { type: 'static_select', selected_option: { value: '北京' } },
+      expires: { type: 'static_select', selected_option: { value: '7d' } },
+      recording: { type: 'checkboxes', selected_options: [{ value: 'yes' }] },
+      note: { type: 'plain_text_input', value: 'order 42' },
+    };
+    const view = { id: form.id, private_metadata: form.view.private_metadata };
+    const [first, second] = await Promise.all([submitForm(view, values), submitForm(view, values)]);
+    expect([first.text, second.text]).toEqual(['', '']);
+    const [card] = await postsFrom(from);
+    expect(card?.channel).toBe('C1');
+    expect(JSON.stringify(card?.blocks)).toContain('2 of 2 bound');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(fake.posted.length).toBe(from + 1);
+    const bound = (await activeBindings()).filter(
+      (b) => b.phoneA === '13700137001' || b.phoneA === '13700137002',
+    );
+    expect(bound).toHaveLength(2);
+  });
+
+  it('the global shortcut opens the form without a channel; its card comes by DM', async () => {
+    const opened = fake.opened.length;
+    const res = await interaction({
+      type: 'shortcut',
+      callback_id: 'axn_bind_shortcut',
+      trigger_id: `shortcut-${++trigger}`,
+      team: { id: 'T1', domain: 'acme' },
+      user: { id: 'U1', username: 'alice', team_id: 'T1' },
+      api_app_id: 'A1',
+      token: 'x',
+    });
+    expect(res.status).toBe(200);
+    await until(() => fake.opened.length === opened + 1);
+    const view = fake.opened[opened] as Record<string, any>;
+    expect(JSON.parse(view.view.private_metadata)).toEqual({});
+    expect(JSON.stringify(view.view.blocks)).toContain('The result will come to you as a direct message.');
+    const from = fake.posted.length;
+    await submitForm({ id: view.id }, { phones: { type: 'plain_text_input', value: '13700137003' } });
+    const [card] = await postsFrom(from);
+    expect(card?.channel).toBe('D1');
+    expect(JSON.stringify(card?.blocks)).toContain('137****7003');
+  });
+
+  it('the Home tab lists the user’s bindings, and its Extend button extends and refreshes it', async () => {
+    const published = fake.published.length;
+    const event = JSON.stringify({
+      type: 'event_callback',
+      team_id: 'T1',
+      api_app_id: 'A1',
+      token: 'x',
+      event_id: `Ev${++trigger}`,
+      event_time: Math.floor(Date.now() / 1000),
+      event: { type: 'app_home_opened', user: 'U1', channel: 'DU1', tab: 'home', event_ts: '1.1' },
+    });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...sign(SECRET, event) },
+      body: event,
+    });
+    expect(res.status).toBe(200);
+    await until(() => fake.published.length === published + 1);
+    const home = fake.published[published] as Record<string, any>;
+    expect(home.user_id).toBe('U1');
+    expect(home.view.type).toBe('home');
+    const text = JSON.stringify(home.view.blocks);
+    expect(text).toContain('137****7003');
+    expect(text).not.toMatch(/1370013700\d/);
+    expect(home.view.blocks.length).toBeLessThanOrEqual(100);
+    const extend = (home.view.blocks as Array<Record<string, any>>)
+      .flatMap((block) => block.elements ?? [])
+      .find((element: Record<string, any>) => element.action_id === 'axn_extend');
+    expect(extend).toBeDefined();
+    // Pressed on the tab: no response_url there; the tab is published again with the result on top.
+    const pressed = await interaction({
+      type: 'block_actions',
+      api_app_id: 'A1',
+      token: 'x',
+      trigger_id: `home-${++trigger}`,
+      team: { id: 'T1', domain: 'acme' },
+      user: { id: 'U1', username: 'alice', team_id: 'T1' },
+      container: { type: 'view', view_id: 'VHOME' },
+      view: { id: 'VHOME', type: 'home' },
+      actions: [
+        { type: 'button', action_id: 'axn_extend', block_id: 'b1', value: extend.value, action_ts: '1.3' },
+      ],
+    });
+    expect(pressed.status).toBe(200);
+    await until(() => fake.published.length === published + 2);
+    const refreshed = fake.published[published + 1] as Record<string, any>;
+    expect(refreshed.view.blocks[1]).toMatchObject({ type: 'context' });
+    expect(JSON.stringify(refreshed.view.blocks[1])).toContain('Extended');
   });
 });
 

@@ -29,7 +29,7 @@ function webApiArgs(call: Recorded): Record<string, unknown> {
   if (String(call.headers['content-type']).startsWith('application/json'))
     return JSON.parse(call.body) as Record<string, unknown>;
   const args: Record<string, unknown> = Object.fromEntries(new URLSearchParams(call.body));
-  for (const key of ['blocks', 'attachments'])
+  for (const key of ['blocks', 'attachments', 'view'])
     if (typeof args[key] === 'string') args[key] = JSON.parse(args[key] as string);
   return args;
 }
@@ -42,6 +42,10 @@ function webApiArgs(call: Recorded): Record<string, unknown> {
 export async function startFakeSlack(options: FakeSlackOptions = {}) {
   const calls: Recorded[] = [];
   const posted: PostedMessage[] = [];
+  /** Views the bot opened (`views.open`) and published (`views.publish`), with their arguments. */
+  const opened: Array<Record<string, any>> = [];
+  const published: Array<Record<string, any>> = [];
+  const ephemeral: Array<Record<string, any>> = [];
   const fromApp: Array<Record<string, unknown>> = [];
   let socket: WebSocket | undefined;
   let wss: WebSocketServer | undefined;
@@ -83,17 +87,35 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
         res.end(JSON.stringify({ ok: true, url: `ws://127.0.0.1:${wsPort}/link/?ticket=t1` }));
       else if (path.startsWith('/api/auth.test'))
         res.end(JSON.stringify({ ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1' }));
-      else if (path.startsWith('/api/chat.postMessage')) {
+      else if (path.startsWith('/api/views.open')) {
+        const args = webApiArgs(calls[calls.length - 1] as Recorded);
+        const id = `V${String(opened.length + 1).padStart(8, '0')}`;
+        opened.push({ ...args, id });
+        res.end(JSON.stringify({ ok: true, view: { ...(args.view as object), id } }));
+      } else if (path.startsWith('/api/views.publish')) {
+        const args = webApiArgs(calls[calls.length - 1] as Recorded);
+        published.push(args);
+        res.end(JSON.stringify({ ok: true, view: { ...(args.view as object), id: 'VHOME' } }));
+      } else if (path.startsWith('/api/chat.postEphemeral')) {
+        const args = webApiArgs(calls[calls.length - 1] as Recorded);
+        if (options.notMemberOf?.includes(String(args.channel))) {
+          res.end(JSON.stringify({ ok: false, error: 'not_in_channel' }));
+          return;
+        }
+        ephemeral.push(args);
+        res.end(JSON.stringify({ ok: true, message_ts: `${1700000000 + ephemeral.length}.000200` }));
+      } else if (path.startsWith('/api/chat.postMessage')) {
         const args = webApiArgs(calls[calls.length - 1] as Recorded);
         const channel = String(args.channel);
         if (options.notMemberOf?.includes(channel)) {
           res.end(JSON.stringify({ ok: false, error: 'not_in_channel' }));
           return;
         }
-        // Posting to a user id lands in the bot's DM with them, as Slack does.
+        // Posting to a user id lands in the bot's DM with them, whose id Slack answers (D…), as Slack does.
         const ts = `${1700000000 + posted.length}.000100`;
-        posted.push({ ...args, channel, ts });
-        res.end(JSON.stringify({ ok: true, channel, ts, message: { ts, text: args.text } }));
+        const postedIn = /^[UW]/.test(channel) ? `D${channel.slice(1)}` : channel;
+        posted.push({ ...args, channel: postedIn, ts });
+        res.end(JSON.stringify({ ok: true, channel: postedIn, ts, message: { ts, text: args.text } }));
       } else res.end(JSON.stringify({ ok: true }));
     });
   });
@@ -116,6 +138,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     },
     /** Messages the bot posted with chat.postMessage, in order, each with the ts Slack gave it. */
     posted,
+    /** Modals opened (`views.open`), each with the id Slack gave it. */
+    opened,
+    /** Home tabs published (`views.publish`). */
+    published,
+    /** Ephemeral messages (`chat.postEphemeral`). */
+    ephemeral,
     /** Calls made to one response_url hook, their JSON bodies. */
     hook: (id: string) =>
       calls

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { BIND_SHORTCUT } from '../src/bind-form.js';
 
 /**
  * The app comes in two manifests (issue 12): manifest.yml for Socket Mode and manifest.http.yml for
@@ -36,5 +37,15 @@ describe('the two Slack manifests', () => {
     expect(commands).toBeGreaterThan(0);
     expect(http.match(/^ {6}url: https:\/\/\S+\/slack\/events$/gm)?.length).toBe(commands);
     expect(http).toMatch(/^ {4}request_url: https:\/\/\S+\/slack\/events$/m);
+  });
+
+  it('declare what the code listens for: the bind shortcut, the Home tab and app_home_opened', () => {
+    for (const manifest of [socket, http]) {
+      expect(manifest).toMatch(new RegExp(`^ {6}callback_id: ${BIND_SHORTCUT}$`, 'm'));
+      expect(manifest).toMatch(/^ {4}home_tab_enabled: true$/m);
+      expect(manifest).toMatch(/^ {6}- app_home_opened$/m);
+      // Nothing beyond what the bot uses: posting, and the slash commands.
+      expect(manifest).toMatch(/^ {4}bot:\n {6}- commands\n {6}- chat:write\n[a-z]/m);
+    }
   });
 });

@@ -53,6 +53,25 @@ export class BindingService {
     );
   }
 
+  /**
+   * The cities of the pool's X numbers the ledger has seen (each asked of Aliyun once, then cached),
+   * sorted, for a front end's city choice. Answers within `budgetMs` with the cities known by then, so a
+   * form that must open quickly is not held up by the first look-ups.
+   */
+  async knownCities(budgetMs = 1_000): Promise<string[]> {
+    const { ledger, config } = this.kit.deps;
+    const numbers = (await ledger.knownSecretNumbers(config.poolKey)).slice(0, 500);
+    const cities = new Set<string>();
+    const lookUps = Promise.all(
+      numbers.map(async (number) => {
+        const city = await this.kit.cities.cityOf(config.poolKey, number);
+        if (city) cities.add(city);
+      }),
+    );
+    await Promise.race([lookUps, new Promise((resolve) => setTimeout(resolve, budgetMs).unref())]);
+    return [...cities].sort((a, b) => a.localeCompare(b, 'zh'));
+  }
+
   /** Whether the actor is an axnbot admin (front ends use it to offer admin-only actions). */
   isAdmin(actor: Actor): boolean {
     return this.kit.policy.isAdmin(actor);

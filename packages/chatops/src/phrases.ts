@@ -238,6 +238,45 @@ export const PHRASES = {
   'reply.denied': { en: 'Not allowed', zh: '无权操作' },
   'reply.outcomeUnknown': { en: 'Outcome unknown', zh: '结果未知' },
   'reply.working': { en: 'Working on it…', zh: '处理中…' },
+  // — the bind form (Slack modal) —
+  'form.title': { en: 'Bind a number', zh: '绑定号码' },
+  'form.submit': { en: 'Bind', zh: '绑定' },
+  'form.cancel': { en: 'Cancel', zh: '取消' },
+  'form.phones': { en: 'A number(s), one per line', zh: 'A号码（每行一个）' },
+  'form.phonesHint': { en: 'Up to {max} at once.', zh: '一次最多 {max} 个。' },
+  'form.city': { en: 'City of the X number', zh: 'X号码城市' },
+  'form.cityOther': { en: 'Or another city', zh: '或其他城市' },
+  'form.cityAny': { en: 'Any city', zh: '不限城市' },
+  'form.expires': { en: 'Expires in', zh: '有效期' },
+  'form.until': { en: 'Or until (Beijing time)', zh: '或截止到（北京时间）' },
+  'form.untilDate': { en: 'Date', zh: '日期' },
+  'form.untilTime': { en: 'Time', zh: '时间' },
+  'form.untilBoth': {
+    en: 'Pick both a date and a time, or neither.',
+    zh: '请同时选择日期和时间，或都不选。',
+  },
+  'form.recording': { en: 'Record calls', zh: '通话录音' },
+  'form.note': { en: 'Note (OutId)', zh: '备注（业务号）' },
+  'form.noteHint': {
+    en: 'Comes back in call receipts; up to 255 bytes.',
+    zh: '会随通话回执返回；最多 255 字节。',
+  },
+  'form.days': { en: '{days} days', zh: '{days} 天' },
+  'form.oneDay': { en: '1 day', zh: '1 天' },
+  'form.shortcutDm': {
+    en: 'The result will come to you as a direct message.',
+    zh: '结果将以私信发给你。',
+  },
+  // — the Slack App Home tab —
+  'home.title': { en: 'Your bindings', zh: '你的绑定' },
+  'home.none': {
+    en: 'You have no live bindings. Type /bind, or use the shortcut "Bind a number".',
+    zh: '你目前没有生效中的绑定。输入 /bind，或使用快捷方式“绑定号码”。',
+  },
+  'home.more': {
+    en: 'Showing the first {count}; /axn list shows them all.',
+    zh: '仅显示前 {count} 个；/axn list 可查看全部。',
+  },
   'slack.notMember': {
     en: 'axnbot is not a member of this channel, so calls on these bindings go to {user} as a direct message. Invite it (/invite @axnbot) to have them posted in a thread here.',
     zh: 'axnbot 不在这个频道中，这些绑定的通话记录将私信发给 {user}。邀请它（/invite @axnbot）即可在此处的消息串中查看。',
