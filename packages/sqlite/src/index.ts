@@ -3,7 +3,7 @@
  * later it runs on the built-in `node:sqlite` (no native build); on Node.js 20 on better-sqlite3 12, loaded
  * only when a database is opened. Both behave the same: {@link openSqlite} opens a private file in WAL mode
  * with a busy timeout; statements are prepared once and kept; {@link SqliteDatabase.transaction} runs
- * synchronously from BEGIN to COMMIT.
+ * synchronously from BEGIN to COMMIT; {@link GroupCommit} commits the writes of many callers in one.
  * @packageDocumentation
  */
 export {
@@ -15,4 +15,5 @@ export {
   SqliteStatement,
   type SqliteValue,
 } from './database.js';
+export { GroupCommit, type GroupCommitStats } from './group-commit.js';
 export { defaultSqliteImplementation, nodeHasSqlite, type SqliteImplementation } from './implementations.js';

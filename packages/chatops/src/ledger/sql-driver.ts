@@ -21,6 +21,11 @@ export interface SqlDriver {
     first: readonly [sql: string, params: readonly unknown[]],
     rest: ReadonlyArray<readonly [sql: string, params: readonly unknown[]]>,
   ): Promise<boolean>;
+  /**
+   * Writes committed and the transactions that committed them, where the driver groups writes into
+   * shared commits (SQLite); absent where each write is its own transaction (PostgreSQL's pool).
+   */
+  writeStats?(): { writes: number; transactions: number };
   /** Runs `work` holding the database-wide migration lock (a no-op for SQLite's single writer). */
   withMigrationLock<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
