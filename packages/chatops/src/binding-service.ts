@@ -2,6 +2,7 @@ import type { Work } from './delivery-runner.js';
 import { DeliveryRunner, type DeliveryTimers, systemTimers } from './delivery-runner.js';
 import type { Command, Locale, ParseError, StateChange } from './language/commands.js';
 import type { BindingOutcome } from './ledger/ledger.js';
+import { LifecycleCommands, type LifecycleSource } from './lifecycle/lifecycle-commands.js';
 import { phrase } from './phrases.js';
 import type { Actor } from './policy.js';
 import type { CallNotice } from './receipts/call-notice.js';
@@ -38,6 +39,7 @@ export class BindingService {
   private readonly changes: ChangeCommands;
   private readonly reads: ReadCommands;
   private readonly callCommands: CallCommands;
+  private readonly lifecycle: LifecycleCommands;
 
   constructor(deps: BindingServiceDeps) {
     this.kit = new ServiceKit(deps);
@@ -46,6 +48,7 @@ export class BindingService {
     this.changes = new ChangeCommands(this.kit, targets);
     this.reads = new ReadCommands(this.kit, targets);
     this.callCommands = new CallCommands(this.kit, targets);
+    this.lifecycle = new LifecycleCommands(this.kit);
     this.runner = new DeliveryRunner(
       deps.ledger,
       { ...systemTimers, ...deps.timers, now: this.kit.now },
@@ -70,6 +73,14 @@ export class BindingService {
     );
     await Promise.race([lookUps, new Promise((resolve) => setTimeout(resolve, budgetMs).unref())]);
     return [...cities].sort((a, b) => a.localeCompare(b, 'zh'));
+  }
+
+  /**
+   * The binding lifecycle's work on this service's ledger, for a {@link LifecycleScheduler}: due reminders,
+   * expiry notices and pool alerts, each claimed before it is sent, and how each send went.
+   */
+  lifecycleSource(): LifecycleSource {
+    return this.lifecycle;
   }
 
   /** Whether the actor is an axnbot admin (front ends use it to offer admin-only actions). */

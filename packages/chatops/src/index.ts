@@ -40,6 +40,50 @@ export { postgresDriver } from './ledger/postgres-driver.js';
 export { SqlLedger } from './ledger/sql-ledger.js';
 export { sqliteDriver } from './ledger/sqlite-driver.js';
 export {
+  EXPIRY_NOTICE_HORIZON_MS,
+  IDLE_AFTER_MS,
+  type LifecycleCandidate,
+  type LifecycleSource,
+  type LifecycleWorkRequest,
+  POOL_ALERT_WINDOW_MS,
+  reminderActions,
+} from './lifecycle/lifecycle-commands.js';
+export {
+  type AlertChannel,
+  LIFECYCLE_DEFAULTS,
+  type LifecycleConfig,
+  loadLifecycleConfig,
+  parseAlertChannel,
+} from './lifecycle/lifecycle-config.js';
+export type {
+  LifecycleLedger,
+  LifecycleNoticeKind,
+  LifecycleNoticeRecord,
+  LifecycleNoticeState,
+  PoolAlertRecord,
+  PoolCityCounts,
+  PoolEvent,
+  PoolEventCount,
+} from './lifecycle/lifecycle-ledger.js';
+export {
+  type ExpiredNotice,
+  LIFECYCLE_ACTION_IDS,
+  type LifecycleAction,
+  type LifecycleActionId,
+  type LifecycleNotice,
+  type LifecyclePlace,
+  type LifecycleSend,
+  type PoolAlertNotice,
+  type ReminderNotice,
+} from './lifecycle/lifecycle-notice.js';
+export {
+  LIFECYCLE_LEASE_MS,
+  LIFECYCLE_MAX_TRIES,
+  LifecycleScheduler,
+  type LifecycleSchedulerOptions,
+  type LifecycleTickReport,
+} from './lifecycle/lifecycle-scheduler.js';
+export {
   type BindAllowance,
   type LimitsStatus,
   LOCAL_LIMITS,

@@ -448,6 +448,51 @@ export const PHRASES = {
   'command.help': { en: 'help', zh: '帮助' },
   'command.recording': { en: 'recording {callId}', zh: '录音 {callId}' },
 
+  // — the binding lifecycle: reminders, expiry notices, pool alerts and the pool command —
+  'remind.title': { en: 'Binding expires soon', zh: '绑定即将过期' },
+  'remind.text': {
+    en: '{phone} at {x} ext {ext} expires {when}, {relative}.',
+    zh: '{phone}（隐私号 {x} 分机号 {ext}）将于 {when} 过期（{relative}）。',
+  },
+  'remind.choose': {
+    en: 'Extend it, unbind it now, or let it expire.',
+    zh: '您可以延期、立即解绑，或任其过期。',
+  },
+  'expired.title': { en: 'Binding expired', zh: '绑定已过期' },
+  'expired.text': {
+    en: '{phone} at {x} ext {ext} expired {when}; dialing it reaches nobody now.',
+    zh: '{phone}（隐私号 {x} 分机号 {ext}）已于 {when} 过期，现在拨打不再接通。',
+  },
+  'alert.title': {
+    en: 'Pool {pool} is short of numbers in {city}',
+    zh: '号池 {pool} 的{city}号码不足',
+  },
+  'alert.affected': {
+    en: 'In the last hour {count} binds asking for {city} got no number there: {fallbacks} got one from another city, {refusals} were refused for want of a free number.',
+    zh: '过去一小时内有 {count} 次要求{city}号码的绑定没有拿到该城市的号码：{fallbacks} 次分配了其他城市的号码，{refusals} 次因无可用号码被拒绝。',
+  },
+  'alert.advice': {
+    en: 'Buy more numbers for {city} in the Alibaba Cloud console, or unbind idle bindings to free their extensions.',
+    zh: '请在阿里云控制台为{city}购买更多号码，或解绑闲置的绑定以释放分机号。',
+  },
+  'alert.idleHeading': {
+    en: 'The oldest idle bindings (no calls in the last 24 hours):',
+    zh: '最早的闲置绑定（24小时内无通话）：',
+  },
+  'alert.idleLine': {
+    en: '{phone} → {x} ext {ext} · SubsId {subsId} · bound by {who} · until {until}',
+    zh: '{phone} → {x} 分机号 {ext} · 绑定ID {subsId} · 绑定人 {who} · 有效期至 {until}',
+  },
+  'alert.noIdle': {
+    en: 'No idle binding to release there: only more numbers will help.',
+    zh: '没有可释放的闲置绑定，只能购买更多号码。',
+  },
+  'pool.anyCity': { en: 'any city', zh: '不限城市' },
+  'action.extendWeekPlus': { en: 'Extend +7d', zh: '延期 7 天' },
+  'action.unbindNow': { en: 'Unbind now', zh: '立即解绑' },
+  'action.letExpire': { en: 'Let it expire', zh: '任其过期' },
+  'command.silence': { en: 'silence {target}', zh: '不再提醒 {target}' },
+
   // — the terminal console —
   'console.banner': { en: 'axnbot console — {where}', zh: 'axnbot 控制台 — {where}' },
   'console.embedded': {

@@ -1,4 +1,5 @@
 import type { Locale } from '../language/commands.js';
+import type { LifecycleLedger } from '../lifecycle/lifecycle-ledger.js';
 import type { CallEvent } from '../receipts/receipt-records.js';
 import type { BindingStatus, Reply } from '../replies.js';
 
@@ -176,6 +177,9 @@ export interface Ledger {
    * the key): `first` when none was recorded (it is now), `same`, or `different`.
    */
   checkFingerprintKey(checkValue: string): Promise<'first' | 'same' | 'different'>;
+
+  /** The binding lifecycle's records: reminders and expiry notices, pool events and alerts. */
+  readonly lifecycle: LifecycleLedger;
 
   recordAudit(event: AuditEvent): Promise<void>;
   /** The newest audit events first. */

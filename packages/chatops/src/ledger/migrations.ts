@@ -88,4 +88,41 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
    CREATE INDEX IF NOT EXISTS axn_call_events_by_peer ON axn_call_events (peer_hash);
    ALTER TABLE axn_bindings ADD COLUMN locale TEXT;
    ALTER TABLE axn_bindings ADD COLUMN message_ref TEXT;`,
+  // The binding lifecycle: each chat binding's reminder and expiry notice (state, tries, last error, when
+  // sent and the message's reference; claimed by a lease), binds that landed in another city or found no
+  // number (per pool and city asked for), and the alert of each pool and city (its cooldown and claim).
+  `CREATE TABLE IF NOT EXISTS axn_lifecycle_notices (
+     ref TEXT NOT NULL,
+     kind TEXT NOT NULL CHECK (kind IN ('reminder', 'expired')),
+     state TEXT NOT NULL CHECK (state IN ('due', 'sent', 'silenced', 'given-up')),
+     expires_at BIGINT NOT NULL,
+     tries INTEGER NOT NULL,
+     last_error TEXT,
+     lease_until BIGINT,
+     sent_at BIGINT,
+     message_ref TEXT,
+     created_at BIGINT NOT NULL,
+     updated_at BIGINT NOT NULL,
+     PRIMARY KEY (ref, kind)
+   );
+   CREATE INDEX IF NOT EXISTS axn_bindings_by_expiry ON axn_bindings (status, expires_at);
+   CREATE TABLE IF NOT EXISTS axn_pool_events (
+     ref TEXT PRIMARY KEY,
+     pool_key TEXT NOT NULL,
+     city TEXT NOT NULL,
+     kind TEXT NOT NULL CHECK (kind IN ('fallback', 'refused')),
+     landed_city TEXT,
+     at BIGINT NOT NULL
+   );
+   CREATE INDEX IF NOT EXISTS axn_pool_events_by_time ON axn_pool_events (at);
+   CREATE TABLE IF NOT EXISTS axn_pool_alerts (
+     pool_key TEXT NOT NULL,
+     city TEXT NOT NULL,
+     alerted_at BIGINT,
+     tries INTEGER NOT NULL,
+     last_error TEXT,
+     lease_until BIGINT,
+     message_ref TEXT,
+     PRIMARY KEY (pool_key, city)
+   );`,
 ];

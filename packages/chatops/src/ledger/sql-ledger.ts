@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Locale } from '../language/commands.js';
+import { type LifecycleLedger, SqlLifecycleLedger } from '../lifecycle/lifecycle-ledger.js';
 import type { CallEvent, ReceiptType } from '../receipts/receipt-records.js';
 import type { Reply } from '../replies.js';
 import type {
@@ -245,7 +246,11 @@ const TYPE_ORDER = `CASE type WHEN 'SecretStartReport' THEN 0 WHEN 'SecretRingRe
 
 /** The ledger over any {@link SqlDriver}; the SQL is the same for SQLite and PostgreSQL. */
 export class SqlLedger implements Ledger {
-  private constructor(private readonly db: SqlDriver) {}
+  readonly lifecycle: LifecycleLedger;
+
+  private constructor(private readonly db: SqlDriver) {
+    this.lifecycle = new SqlLifecycleLedger(db);
+  }
 
   /** Opens a ledger on a driver, bringing its schema up to date under the migration lock. */
   static async open(db: SqlDriver): Promise<SqlLedger> {

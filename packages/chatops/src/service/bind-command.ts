@@ -5,6 +5,7 @@ import type { Work } from '../delivery-runner.js';
 import type { Command, Locale, StateChange } from '../language/commands.js';
 import { maskPhone } from '../language/phone.js';
 import type { BindingOutcome, BindingRecord } from '../ledger/ledger.js';
+import { recordPoolEvent } from '../lifecycle/lifecycle-commands.js';
 import type { Actor } from '../policy.js';
 import type { FoundBinding } from '../reconciler.js';
 import type { BulkItem } from '../replies.js';
@@ -142,6 +143,17 @@ export class BindCommand {
         updatedAt: this.kit.now(),
       };
       const asked = record.city !== null && city !== record.city ? { cityAsked: record.city } : {};
+      // Pool health: a bind that asked for a city and landed elsewhere counts against that city.
+      if (asked.cityAsked !== undefined) {
+        await recordPoolEvent(this.kit, {
+          ref: record.ref,
+          poolKey: record.poolKey,
+          city: asked.cityAsked,
+          kind: 'fallback',
+          landedCity: city,
+          at: this.kit.now(),
+        });
+      }
       const audit = this.kit.event(
         actor,
         'bind',
@@ -157,6 +169,16 @@ export class BindCommand {
     }
     const { failure } = result;
     const unknown = result.outcome === 'unknown';
+    if (failure.code === 'isv.NO_AVAILABLE_NUMBER') {
+      await recordPoolEvent(this.kit, {
+        ref: record.ref,
+        poolKey: record.poolKey,
+        city: record.city ?? '',
+        kind: 'refused',
+        landedCity: null,
+        at: this.kit.now(),
+      });
+    }
     const message = scrubPhones(failure.message);
     const outcome: BindingOutcome = {
       ref: record.ref,
