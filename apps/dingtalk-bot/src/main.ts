@@ -183,19 +183,22 @@ export async function startDingTalkBot(env: NodeJS.ProcessEnv, logger: Logger) {
   }
 
   // Call receipts, with AXN_RECEIPT_TOKEN: stored by the endpoint on the status port, then each new call
-  // posted where its binding was made; a sweep posts what a stopped process left.
-  const relay = config.receiptToken
-    ? new CallNoticeRelay({ source: service, post: createCallPoster({ replier, logger }), logger })
+  // posted where its binding was made. The sweep runs in any case: it posts what a stopped process left
+  // and, on a ledger shared with the Slack bot, the calls of DingTalk bindings that Aliyun pushed there.
+  const relay = new CallNoticeRelay({
+    source: service,
+    post: createCallPoster({ replier, logger }),
+    logger,
+    platform: 'dingtalk',
+  });
+  const receipts = config.receiptToken
+    ? createReceiptEndpoint({
+        token: config.receiptToken,
+        store: service.receiptStore(),
+        onStored: relay.onStored,
+        logger,
+      })
     : undefined;
-  const receipts =
-    config.receiptToken && relay
-      ? createReceiptEndpoint({
-          token: config.receiptToken,
-          store: service.receiptStore(),
-          onStored: relay.onStored,
-          logger,
-        })
-      : undefined;
   const receiving = new Set<Promise<void>>();
   const fallback = receipts
     ? (req: IncomingMessage, res: ServerResponse): boolean => {
@@ -235,7 +238,7 @@ export async function startDingTalkBot(env: NodeJS.ProcessEnv, logger: Logger) {
         fallback,
       });
     }
-    relay?.start();
+    relay.start();
   } catch (error) {
     supervisor.stop();
     await runtime.close();
@@ -253,7 +256,7 @@ export async function startDingTalkBot(env: NodeJS.ProcessEnv, logger: Logger) {
       // No new receipts; the ones being handled finish posting; then the sweep stops.
       if (server) await new Promise<void>((resolve) => server?.close(() => resolve()));
       await Promise.allSettled(receiving);
-      await relay?.stop();
+      await relay.stop();
       await runtime.close();
     },
   };

@@ -61,10 +61,13 @@ export async function startSlackBot(env: NodeJS.ProcessEnv, logger: Logger) {
   let statusServer: Server | undefined;
   // Call receipts (AXN_RECEIPT_TOKEN): stored, then each call posted in its binding's card thread.
   let poster: SlackPoster | undefined;
+  // The sweep runs in any case: it posts what a stopped process left and, on a ledger shared with the
+  // DingTalk bot, the calls of Slack bindings that Aliyun pushed there.
   const relay = new CallNoticeRelay({
     source: service,
     post: (notice) => (poster ? poster.postCall(notice) : Promise.reject(new Error('not started'))),
     logger,
+    platform: 'slack',
   });
   const receipts = receiptToken
     ? createReceiptEndpoint({
@@ -195,7 +198,7 @@ export async function startSlackBot(env: NodeJS.ProcessEnv, logger: Logger) {
     throw error;
   }
   started = true;
-  if (receipts) relay.start();
+  relay.start();
   const port = receiver?.port;
   return {
     config,

@@ -113,22 +113,24 @@ export class BindingService {
    * each call is posted once across replicas and restarts: the binding's place (platform, channel, binder,
    * message ref), the binder's language and the line. `undefined` when there is nothing to post: not an
    * end or recording event, already claimed, or a binding not made from a chat (its calls are stored and
-   * listed by `calls`, never posted). Never throws for a missing binding; a ledger failure throws.
+   * listed by `calls`, never posted). With `platform`, a call on a binding made on another front end
+   * is left for that one. Never throws for a missing binding; a ledger failure throws.
    */
-  claimCallNotice(event: CallEvent): Promise<CallNotice | undefined> {
-    return this.callCommands.claimCallNotice(event);
+  claimCallNotice(event: CallEvent, platform?: string): Promise<CallNotice | undefined> {
+    return this.callCommands.claimCallNotice(event, { platform });
   }
 
   /**
    * The notices of end and recording events stored `ageMs` ago or earlier (default a minute) that nobody
    * claimed (their process stopped before posting, or a recording raced its call's line), claimed now.
-   * A bot runs it now and then; a recording whose call never ended is let go.
+   * A bot runs it now and then; a recording whose call never ended is let go. With `platform`, only
+   * calls on bindings made on that front end are claimed ({@link claimCallNotice}).
    */
-  async sweepCallNotices(ageMs = 60_000, limit = 100): Promise<CallNotice[]> {
+  async sweepCallNotices(ageMs = 60_000, limit = 100, platform?: string): Promise<CallNotice[]> {
     const events = await this.kit.deps.ledger.unclaimedCallEvents(this.kit.now() - ageMs, limit);
     const notices: CallNotice[] = [];
     for (const event of events) {
-      const notice = await this.callCommands.claimCallNotice(event, { final: true });
+      const notice = await this.callCommands.claimCallNotice(event, { final: true, platform });
       if (notice) notices.push(notice);
     }
     return notices;

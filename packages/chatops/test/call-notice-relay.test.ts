@@ -60,6 +60,28 @@ describe('CallNoticeRelay', () => {
     ]);
   });
 
+  it('asks only for its own platform’s notices, when it has one', async () => {
+    const asked: Array<string | undefined> = [];
+    const relay = new CallNoticeRelay({
+      logger: recordingLogger().logger,
+      platform: 'dingtalk',
+      source: {
+        claimCallNotice: async (_event, platform) => {
+          asked.push(platform);
+          return undefined;
+        },
+        sweepCallNotices: async (_age, _limit, platform) => {
+          asked.push(`sweep:${platform}`);
+          return [];
+        },
+      },
+      post: async () => {},
+    });
+    await relay.onStored([event('c1')]);
+    await relay.sweep();
+    expect(asked).toEqual(['dingtalk', 'sweep:dingtalk']);
+  });
+
   it('sweeps on its timer, one sweep at a time, and stops', async () => {
     let tick: (() => void) | undefined;
     let cleared = 0;

@@ -65,7 +65,10 @@ interface Setup {
   operator(path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
 }
 
-async function setup(store: StoreFactory, options: { rate?: number } = {}): Promise<Setup> {
+async function setup(
+  store: StoreFactory,
+  options: { rate?: number; platform?: string } = {},
+): Promise<Setup> {
   // The endpoint's server first: the emulator is started with its URL.
   let handle: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async (_req, res) => {
     res.writeHead(503).end();
@@ -119,7 +122,7 @@ async function setup(store: StoreFactory, options: { rate?: number } = {}): Prom
     logger,
     onStored: async (fresh) => {
       for (const event of fresh) {
-        const notice = await service.claimCallNotice(event);
+        const notice = await service.claimCallNotice(event, options.platform);
         if (notice) notices.push(notice);
       }
       events.push(...fresh);
@@ -407,6 +410,31 @@ describe('calls: who sees what, and what is posted', () => {
       kind: 'error',
       code: 'local.NOT_FOUND',
     });
+  });
+
+  it('two front ends on one ledger: each claims only the calls of its own bindings; one left unposted for a day is let go', async () => {
+    // Aliyun pushes to the Slack bot; the binding was made in DingTalk.
+    const s = await setup(sqliteStore, { platform: 'slack' });
+    const dingtalk = person('staff1', { platform: 'dingtalk', channelId: 'cid1' });
+    const bound = await s.bind(`bind ${A}`, dingtalk);
+    const first = await s.call({ caller: PEER, secretNo: bound.secretNo, digits: bound.extension });
+    await s.stored(first.callId, ['SecretReport']);
+    expect(s.notices).toEqual([]);
+    expect(await s.service.sweepCallNotices(0, 100, 'slack')).toEqual([]);
+    // The DingTalk bot's sweep finds it, once.
+    const swept = await s.service.sweepCallNotices(0, 100, 'dingtalk');
+    expect(swept.map((notice) => [notice.callId, notice.binding.platform])).toEqual([
+      [first.callId, 'dingtalk'],
+    ]);
+    expect(await s.service.sweepCallNotices(0, 100, 'dingtalk')).toEqual([]);
+
+    // With no DingTalk bot sweeping, a call waits a day, then the Slack bot's sweep lets it go.
+    const second = await s.call({ caller: PEER, secretNo: bound.secretNo, digits: bound.extension });
+    await s.stored(second.callId, ['SecretReport']);
+    expect(await s.service.sweepCallNotices(0, 100, 'slack')).toEqual([]);
+    await s.operator('clock', { advance: '25h' });
+    expect(await s.service.sweepCallNotices(0, 100, 'slack')).toEqual([]);
+    expect(await s.service.sweepCallNotices(0, 100, 'dingtalk')).toEqual([]);
   });
 
   it('a recording that comes after its call was posted is posted as its own line; a sweep posts what a stopped process left', async () => {

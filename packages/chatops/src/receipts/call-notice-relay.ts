@@ -4,8 +4,8 @@ import type { CallEvent } from './receipt-records.js';
 
 /** The part of the binding service the relay uses. */
 export interface CallNoticeSource {
-  claimCallNotice(event: CallEvent): Promise<CallNotice | undefined>;
-  sweepCallNotices(ageMs?: number, limit?: number): Promise<CallNotice[]>;
+  claimCallNotice(event: CallEvent, platform?: string): Promise<CallNotice | undefined>;
+  sweepCallNotices(ageMs?: number, limit?: number, platform?: string): Promise<CallNotice[]>;
 }
 
 /** Options of {@link CallNoticeRelay}. */
@@ -14,6 +14,12 @@ export interface CallNoticeRelayOptions {
   /** Posts one notice where its binding was made (the front end's job); throws when it could not. */
   readonly post: (notice: CallNotice) => Promise<void>;
   readonly logger: Logger;
+  /**
+   * The front end's platform (`slack`, `dingtalk`): only calls on bindings made there are claimed, so
+   * two front ends sharing a ledger each post their own (the one Aliyun does not push to finds its calls
+   * in its sweep).
+   */
+  readonly platform?: string;
   /** How often unclaimed notices are swept up (default 30 s). */
   readonly sweepEveryMs?: number;
   /** Timers, injectable for tests. */
@@ -36,7 +42,7 @@ export class CallNoticeRelay {
   /** For the receipt endpoint's `onStored`: posts what the new events call for, one after another. */
   readonly onStored = async (events: readonly CallEvent[]): Promise<void> => {
     for (const event of events) {
-      const notice = await this.options.source.claimCallNotice(event);
+      const notice = await this.options.source.claimCallNotice(event, this.options.platform);
       if (notice) await this.deliver(notice);
     }
   };
@@ -70,7 +76,9 @@ export class CallNoticeRelay {
 
   private async runSweep(): Promise<void> {
     try {
-      for (const notice of await this.options.source.sweepCallNotices()) await this.deliver(notice);
+      const { source, platform } = this.options;
+      for (const notice of await source.sweepCallNotices(undefined, undefined, platform))
+        await this.deliver(notice);
     } catch (error) {
       this.options.logger.warn('could not sweep call notices; the next sweep tries again', {
         error: error instanceof Error ? error.message : String(error),

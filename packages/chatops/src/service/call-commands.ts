@@ -21,6 +21,9 @@ const RECORDING_LINK_MS = 2 * 60 * 60 * 1000;
 const NOT_CHAT = new Set(['console', 'system']);
 
 /** `calls`, the "▶ Recording" action, and what to post when a call's receipts arrive. */
+/** How long a call on another front end's binding waits for that front end's sweep before it is let go. */
+const FOREIGN_NOTICE_TTL_MS = 24 * 60 * 60_000;
+
 export class CallCommands {
   constructor(
     private readonly kit: ServiceKit,
@@ -133,16 +136,28 @@ export class CallCommands {
    * A call is posted when its end record (`SecretReport`) arrives: one line, with "▶ Recording" when it
    * has one. A recording that arrives after its call was posted is posted as a second line; one that
    * arrives before is carried by the call's line. With `final` (a sweep of old unclaimed events), a
-   * recording whose call never ended is let go.
+   * recording whose call never ended is let go. With `platform`, calls on bindings made on another front
+   * end are left unclaimed for it.
    */
   async claimCallNotice(
     event: CallEvent,
-    options: { final?: boolean } = {},
+    options: { final?: boolean; platform?: string } = {},
   ): Promise<CallNotice | undefined> {
     const { ledger } = this.kit.deps;
     if (event.type !== 'SecretReport' && event.type !== 'SecretRecording') return undefined;
     const now = this.kit.now();
     const events = await ledger.callEvents(event.callId);
+    if (options.platform) {
+      const subsId = summarizeCall(events)?.subsId;
+      const owner = subsId ? (await ledger.bindingBySubsId(subsId))?.platform : undefined;
+      // A call on a binding made on another front end is that front end's to post (its sweep finds it,
+      // when both share the ledger). Unposted for a day, it is let go, so it cannot hold up a sweep.
+      if (owner && owner !== options.platform && !NOT_CHAT.has(owner)) {
+        if (options.final && event.receivedAt < now - FOREIGN_NOTICE_TTL_MS)
+          await ledger.claimCallNotification(event.callId, now, event.type);
+        return undefined;
+      }
+    }
     const end = events.find((candidate) => candidate.type === 'SecretReport');
     const recording = events.find((candidate) => candidate.type === 'SecretRecording');
     if (event.type === 'SecretRecording') {
