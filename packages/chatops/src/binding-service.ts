@@ -48,7 +48,7 @@ export class BindingService {
     this.changes = new ChangeCommands(this.kit, targets);
     this.reads = new ReadCommands(this.kit, targets);
     this.callCommands = new CallCommands(this.kit, targets);
-    this.lifecycle = new LifecycleCommands(this.kit);
+    this.lifecycle = new LifecycleCommands(this.kit, targets);
     this.runner = new DeliveryRunner(
       deps.ledger,
       { ...systemTimers, ...deps.timers, now: this.kit.now },
@@ -81,6 +81,19 @@ export class BindingService {
    */
   lifecycleSource(): LifecycleSource {
     return this.lifecycle;
+  }
+
+  /**
+   * "Let it expire" on a reminder: no more reminders and no expiry notice for the binding's current
+   * expiry — for whoever made it or an admin, audited, once per delivery (`actor.idempotencyKey`: the
+   * press's own key) as typed commands are. The reply (`silenced`, or a refusal) is shown in place of the
+   * reminder; in `locale`, else the binder's language. Never throws. The same as running
+   * `silence <SubsId>` (`不再提醒 <绑定ID>`), which is what the action's command text says.
+   */
+  async silenceReminders(actor: Actor, subsId: string, locale?: Locale): Promise<Reply> {
+    const binding = await this.kit.deps.ledger.bindingBySubsId(subsId).catch(() => undefined);
+    const language = locale ?? binding?.locale ?? this.kit.deps.config.locale ?? 'en';
+    return this.execute({ verb: 'silence', locale: language, target: { kind: 'subsId', subsId } }, actor);
   }
 
   /** Whether the actor is an axnbot admin (front ends use it to offer admin-only actions). */
@@ -186,6 +199,7 @@ export class BindingService {
       // "▶ Recording" sent as a command: for the asker only (the front end answers them privately).
       if (command.verb === 'recording')
         return first(await this.callCommands.recordingLink(actor, command.callId, locale));
+      if (command.verb === 'pool') return first(await this.lifecycle.pool(command, actor));
       if (command.verb === 'bind') {
         // A redelivery replays the first delivery's reply: it must not count against the rate limit.
         if ((await this.kit.deps.ledger.deliveryReply(deliveryKey(actor))) !== undefined) {
@@ -291,7 +305,11 @@ export class BindingService {
     }
   }
 
-  private change(command: Extract<StateChange, { verb: 'unbind' | 'extend' }>, actor: Actor): Promise<Work> {
+  private change(
+    command: Extract<StateChange, { verb: 'unbind' | 'extend' | 'silence' }>,
+    actor: Actor,
+  ): Promise<Work> {
+    if (command.verb === 'silence') return this.lifecycle.silence(command.target, command.locale, actor);
     return command.verb === 'unbind'
       ? this.changes.unbind(command.target, command.locale, actor)
       : this.changes.extend(command.target, command.change, command.locale, actor);

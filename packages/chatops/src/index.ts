@@ -46,6 +46,7 @@ export {
   type LifecycleSource,
   type LifecycleWorkRequest,
   POOL_ALERT_WINDOW_MS,
+  POOL_REPLY_WINDOW_MS,
   reminderActions,
 } from './lifecycle/lifecycle-commands.js';
 export {

@@ -102,9 +102,27 @@ export const PHRASES = {
   'usage.list': { en: 'list [mine | all]', zh: '列表 [我的 | 全部]' },
   'usage.calls': { en: 'calls <SubsId | A number | X#ext>', zh: '通话 <绑定ID | A号码 | X号码#分机号>' },
   'usage.recording': { en: 'recording <call id>', zh: '录音 <通话ID>' },
+  'usage.pool': { en: 'pool [city] [remain]', zh: '号池 [城市] [余量]' },
+  'usage.silence': {
+    en: 'silence <SubsId | A number | X#ext>',
+    zh: '不再提醒 <绑定ID | A号码 | X号码#分机号>',
+  },
+  'help.detail.pool': {
+    en: 'Shows the pool city by city: the X numbers seen, the active bindings, and the binds of the last 24 hours that got a number from another city or none. Admins: pool 北京 remain also asks Alibaba Cloud how many numbers are for sale there.',
+    zh: '按城市显示号池：已使用的隐私号、生效中的绑定，以及24小时内分配到其他城市或无号可用的绑定次数。管理员可用“号池 北京 余量”向阿里云查询该城市可购买的号码数量。',
+  },
+  'help.detail.silence': {
+    en: 'Turns off a binding’s reminder and expiry notice: it expires as planned (what "Let it expire" does).',
+    zh: '关闭绑定的到期提醒和过期通知，绑定按原定时间过期（即“任其过期”）。',
+  },
+  'parse.remainNeedsCity': {
+    en: 'Say which city to ask about, e.g. pool 北京 remain.',
+    zh: '请指明要查询的城市，例如：号池 北京 余量。',
+  },
+  'parse.notCity': { en: '"{token}" is not a city name.', zh: '“{token}”不是城市名。' },
   'usage.help': {
-    en: 'help [bind | unbind | extend | info | list | calls]',
-    zh: '帮助 [绑定 | 解绑 | 延期 | 查询 | 列表 | 通话]',
+    en: 'help [bind | unbind | extend | info | list | calls | pool]',
+    zh: '帮助 [绑定 | 解绑 | 延期 | 查询 | 列表 | 通话 | 号池]',
   },
 
   // — the parser's refusals: {token} is what the user typed, {key} the option as typed —
@@ -488,6 +506,24 @@ export const PHRASES = {
     zh: '没有可释放的闲置绑定，只能购买更多号码。',
   },
   'pool.anyCity': { en: 'any city', zh: '不限城市' },
+  'pool.title': { en: 'Pool {pool}', zh: '号池 {pool}' },
+  'pool.line': {
+    en: '{city}: {numbers} X numbers seen · {active} active · in 24 h {fallbacks} landed elsewhere, {refusals} refused',
+    zh: '{city}：已用隐私号 {numbers} 个 · 生效绑定 {active} 个 · 24小时内分配到其他城市 {fallbacks} 次，无号可用 {refusals} 次',
+  },
+  'pool.empty': { en: 'No binds in this pool yet.', zh: '这个号池还没有绑定记录。' },
+  'pool.remain': {
+    en: 'For sale in {city} (Alibaba Cloud): {virtual} virtual-operator numbers, {carrier} carrier numbers',
+    zh: '{city}可购买的号码（阿里云）：虚商号码 {virtual} 个，运营商号码 {carrier} 个',
+  },
+  'reply.silenced': {
+    en: 'Reminders off: {phone} expires {when} as planned.',
+    zh: '已关闭提醒：{phone} 将按原定时间于 {when} 过期。',
+  },
+  'reply.alreadySilenced': {
+    en: 'Reminders were off already: {phone} expires {when}.',
+    zh: '提醒已经关闭：{phone} 将于 {when} 过期。',
+  },
   'action.extendWeekPlus': { en: 'Extend +7d', zh: '延期 7 天' },
   'action.unbindNow': { en: 'Unbind now', zh: '立即解绑' },
   'action.letExpire': { en: 'Let it expire', zh: '任其过期' },

@@ -172,6 +172,26 @@ export function renderText(reply: Reply, options: TextRenderOptions): string {
         `  ${dim(phrase('recording.until', locale, { time: beijingMinute(reply.link.expiresAt) }), c)}`,
       ].join('\n');
     }
+    case 'pool': {
+      const lines = [bold(`📊 ${phrase('pool.title', locale, { pool: reply.poolKey })}`, c)];
+      if (reply.cities.length === 0) lines.push(`  ${phrase('pool.empty', locale)}`);
+      for (const row of reply.cities) {
+        const city = row.city === '' ? phrase('pool.anyCity', locale) : row.city;
+        lines.push(`  ${phrase('pool.line', locale, { ...row, city })}`);
+      }
+      if (reply.remain) lines.push(`  ${phrase('pool.remain', locale, reply.remain)}`);
+      return lines.join('\n');
+    }
+    case 'silenced': {
+      const values = {
+        phone: reply.binding.phoneMasked,
+        when: phrase('time.beijing', locale, { time: beijingMinute(reply.binding.expiresAt) }),
+      };
+      return [
+        `🔕 ${phrase(reply.already ? 'reply.alreadySilenced' : 'reply.silenced', locale, values)}`,
+        ...bindingLines(reply.binding, locale, options),
+      ].join('\n');
+    }
     case 'help':
       if (reply.topic)
         return `${USAGE[reply.topic][locale]}\n${phrase(`help.detail.${reply.topic}`, locale)}`;

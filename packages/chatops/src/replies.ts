@@ -1,5 +1,6 @@
 import type { ErrorCode } from '@axnbot/core';
 import type { Locale, Verb } from './language/commands.js';
+import type { PoolCityCounts } from './lifecycle/lifecycle-ledger.js';
 import type { CallSummary, CallTotals } from './receipts/call-summary.js';
 
 /** A binding as replies show it: A is only ever masked. */
@@ -104,6 +105,39 @@ export type Reply =
       readonly callId: string;
       readonly call: CallSummary | null;
       readonly link: { readonly url: string; readonly expiresAt: number } | null;
+    }
+  | {
+      /**
+       * `pool`: the default pool city by city, as the ledger has seen it (`cities`, by name; a city of
+       * `''`, last, is "any city": binds that asked for none, or X numbers whose city is not known), and — for
+       * `pool <city> remain`, admins only — the numbers Aliyun has for sale there (`QuerySecretNoRemain`).
+       */
+      readonly kind: 'pool';
+      readonly locale: Locale;
+      readonly poolKey: string;
+      /** The city asked about (then `cities` holds that one only). */
+      readonly city?: string;
+      /** Fallbacks and refusals are counted since this instant (24 hours before the reply). */
+      readonly since: number;
+      readonly cities: readonly PoolCityCounts[];
+      readonly remain?: {
+        readonly city: string;
+        /** Virtual-operator numbers for sale (`SpecId` 1). */
+        readonly virtual: number;
+        /** Carrier numbers for sale (`SpecId` 2). */
+        readonly carrier: number;
+      };
+    }
+  | {
+      /**
+       * "Let it expire" (`silence`): no reminder or expiry notice for the binding's current expiry. Show it
+       * in place of the reminder.
+       */
+      readonly kind: 'silenced';
+      readonly locale: Locale;
+      readonly binding: BindingView;
+      /** They were silenced before this command. */
+      readonly already?: boolean;
     }
   | { readonly kind: 'help'; readonly locale: Locale; readonly topic?: Verb }
   | {

@@ -97,9 +97,18 @@ describe('parseCommand never throws', () => {
           expect(result.message.length).toBeLessThan(400);
         } else {
           commands++;
-          expect(['bind', 'unbind', 'extend', 'info', 'list', 'calls', 'recording', 'help']).toContain(
-            result.verb,
-          );
+          expect([
+            'bind',
+            'unbind',
+            'extend',
+            'info',
+            'list',
+            'calls',
+            'recording',
+            'pool',
+            'silence',
+            'help',
+          ]).toContain(result.verb);
           // A call id never carries a phone number in clear back to a reply or the audit trail.
           if (result.verb === 'recording') expect(result.callId).not.toMatch(/^1[3-9]\d{9}$/);
         }

@@ -80,6 +80,10 @@ function scannedFiles(): string[] {
     join(chatops, 'language', 'usage.ts'),
     join(chatops, 'binding-service.ts'),
     ...readdirSync(join(chatops, 'service')).map((name) => join(chatops, 'service', name)),
+    // The lifecycle's notices and what sends them (its ledger's SQL and config's messages are not said).
+    join(chatops, 'lifecycle', 'lifecycle-commands.ts'),
+    join(chatops, 'lifecycle', 'lifecycle-notice.ts'),
+    join(chatops, 'lifecycle', 'lifecycle-scheduler.ts'),
   );
   return files.map((file) => relative(ROOT, file).split('\\').join('/')).sort();
 }

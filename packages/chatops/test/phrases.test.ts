@@ -95,9 +95,12 @@ describe('the phrase catalogue', () => {
       expect(USAGE[verb]).toEqual(PHRASES[`usage.${verb}`]);
       expect(keys).toContain(`help.detail.${verb}`);
     }
-    expect(Object.keys(USAGE)).toHaveLength(8);
-    // The help lists the verbs people type; `recording` is what "▶ Recording" sends.
-    expect(allUsage('zh').split('\n')).toHaveLength(7);
+    expect(Object.keys(USAGE)).toHaveLength(10);
+    // The help lists the verbs people type; `recording` is what "▶ Recording" sends, `silence` what a
+    // reminder's "Let it expire" sends.
+    expect(allUsage('zh').split('\n')).toHaveLength(8);
     expect(allUsage('en')).not.toContain(USAGE.recording.en);
+    expect(allUsage('en')).not.toContain(USAGE.silence.en);
+    expect(allUsage('en')).toContain(USAGE.pool.en);
   });
 });

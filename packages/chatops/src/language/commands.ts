@@ -1,8 +1,18 @@
 /** The languages replies are written in. */
 export type Locale = 'en' | 'zh';
 
-/** The eight verbs of the command language. */
-export type Verb = 'bind' | 'unbind' | 'extend' | 'info' | 'list' | 'calls' | 'recording' | 'help';
+/** The verbs of the command language. */
+export type Verb =
+  | 'bind'
+  | 'unbind'
+  | 'extend'
+  | 'info'
+  | 'list'
+  | 'calls'
+  | 'recording'
+  | 'pool'
+  | 'silence'
+  | 'help';
 
 /** How unbind, extend, info and calls name a binding. */
 export type Target =
@@ -52,6 +62,13 @@ export type Command =
   | { readonly verb: 'calls'; readonly locale: Locale; readonly target: Target }
   /** "▶ Recording" as a command (what a DingTalk quick link sends): a fresh link to a call's recording. */
   | { readonly verb: 'recording'; readonly locale: Locale; readonly callId: string }
+  /**
+   * `pool [city] [remain]`: the pool per city as the ledger has seen it; `remain` (admins, with a city)
+   * also asks Aliyun how many numbers are for sale there.
+   */
+  | { readonly verb: 'pool'; readonly locale: Locale; readonly city?: string; readonly remain: boolean }
+  /** "Let it expire" as a command (what a reminder's action sends): no more notices for this expiry. */
+  | { readonly verb: 'silence'; readonly locale: Locale; readonly target: Target }
   | { readonly verb: 'help'; readonly locale: Locale; readonly topic?: Verb };
 
 /**
@@ -64,7 +81,7 @@ export function isCallId(text: string): boolean {
 }
 
 /** The commands that change state, and so run once per delivery. */
-export type StateChange = Extract<Command, { verb: 'bind' | 'unbind' | 'extend' }>;
+export type StateChange = Extract<Command, { verb: 'bind' | 'unbind' | 'extend' | 'silence' }>;
 
 /** Why text is not a command: the offending token, why, a suggestion, and the verb's usage. */
 export interface ParseError {

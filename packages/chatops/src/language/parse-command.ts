@@ -27,6 +27,8 @@ const VERBS = new Map<string, { verb: Verb; zh: boolean }>(
     list: { verb: 'list', zh: false },
     calls: { verb: 'calls', zh: false },
     recording: { verb: 'recording', zh: false },
+    pool: { verb: 'pool', zh: false },
+    silence: { verb: 'silence', zh: false },
     help: { verb: 'help', zh: false },
     绑定: { verb: 'bind', zh: true },
     解绑: { verb: 'unbind', zh: true },
@@ -37,6 +39,8 @@ const VERBS = new Map<string, { verb: Verb; zh: boolean }>(
     通话: { verb: 'calls', zh: true },
     通话记录: { verb: 'calls', zh: true },
     录音: { verb: 'recording', zh: true },
+    号池: { verb: 'pool', zh: true },
+    不再提醒: { verb: 'silence', zh: true },
     帮助: { verb: 'help', zh: true },
   }),
 );
@@ -200,6 +204,10 @@ export function parseCommand(text: string, context: ParseContext): Command | Par
         return { verb, locale, target: parseTarget(positionalsOnly(rest)) };
       case 'recording':
         return { verb, locale, callId: parseCallId(positionalsOnly(rest)) };
+      case 'silence':
+        return { verb, locale, target: parseTarget(positionalsOnly(rest)) };
+      case 'pool':
+        return parsePool(rest, locale);
       case 'extend':
         return parseExtend(rest, locale, context);
       case 'list':
@@ -448,6 +456,24 @@ function parseList(tokens: readonly Token[], locale: Locale): Command {
     return { verb: 'list', locale, scope: 'mine' };
   if (scope === 'all' || scope === '全部' || scope === '所有') return { verb: 'list', locale, scope: 'all' };
   throw new Refusal('badScope', words[0], {}, closest(scope, ['mine', 'all']));
+}
+
+/** Words that ask `pool` for Aliyun's count of numbers for sale. */
+const REMAIN_WORDS = new Set(['remain', 'remaining', '余量', '剩余']);
+
+/** `pool [city] [remain]`: at most one city; `remain` needs one. */
+function parsePool(tokens: readonly Token[], locale: Locale): Command {
+  const words = positionalsOnly(tokens);
+  const remain = words.some((word) => REMAIN_WORDS.has(word.toLowerCase()));
+  const cities = words.filter((word) => !REMAIN_WORDS.has(word.toLowerCase()));
+  if (cities.length > 1) throw new Refusal('extraWords', maskDigitRuns(cities[1]!));
+  const [city] = cities;
+  // A city has no digits: a number typed here is refused, and shown masked.
+  if (city !== undefined && /\p{Nd}/u.test(city)) throw new Refusal('notCity', maskDigitRuns(city));
+  if (city !== undefined && !expectCity.safeParse(city).success)
+    throw new Refusal('badCity', city, { key: phrase('label.city', locale) });
+  if (remain && city === undefined) throw new Refusal('remainNeedsCity');
+  return city === undefined ? { verb: 'pool', locale, remain } : { verb: 'pool', locale, city, remain };
 }
 
 function parseHelp(tokens: readonly Token[], locale: Locale): Command {

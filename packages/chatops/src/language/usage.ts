@@ -2,13 +2,13 @@ import { phrase } from '../phrases.js';
 import type { Locale, Verb } from './commands.js';
 
 /** The verbs `help` lists, in its order. */
-const LISTED: readonly Verb[] = ['bind', 'unbind', 'extend', 'info', 'list', 'calls', 'help'];
+const LISTED: readonly Verb[] = ['bind', 'unbind', 'extend', 'info', 'list', 'calls', 'pool', 'help'];
 /**
  * Every verb. `recording` is what the "▶ Recording" action sends (a DingTalk quick link can only send
- * text): its usage is shown when it is mistyped and by `help recording`, but the help lists the verbs
- * people type.
+ * text), and `silence` what a reminder's "Let it expire" sends: their usage is shown when they are
+ * mistyped and by `help recording` / `help silence`, but the help lists the verbs people type.
  */
-const VERBS: readonly Verb[] = [...LISTED, 'recording'];
+const VERBS: readonly Verb[] = [...LISTED, 'recording', 'silence'];
 
 /** How each verb is used, in both languages; shown with parse errors and by `help` (from the catalogue). */
 export const USAGE: Readonly<Record<Verb, Readonly<Record<Locale, string>>>> = Object.fromEntries(

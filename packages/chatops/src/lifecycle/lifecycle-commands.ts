@@ -1,12 +1,16 @@
+import { QuerySecretNoRemain } from '@axnbot/core';
 import { toView } from '../binding-view.js';
-import type { Locale } from '../language/commands.js';
+import type { Work } from '../delivery-runner.js';
+import type { Command, Locale, Target } from '../language/commands.js';
 import { formatDuration, relativeTime } from '../language/duration.js';
 import { groupNumber } from '../language/phone.js';
 import type { BindingRecord } from '../ledger/ledger.js';
 import { phrase } from '../phrases.js';
+import type { Actor } from '../policy.js';
 import { beijingMinute } from '../render-text.js';
-import type { BindingView } from '../replies.js';
-import { type ServiceKit, systemActor } from '../service/kit.js';
+import type { BindingView, Reply } from '../replies.js';
+import { asAxnError, type ServiceKit, systemActor } from '../service/kit.js';
+import type { BindingTargets } from '../service/targets.js';
 import type { AlertChannel } from './lifecycle-config.js';
 import type { LifecycleLedger, LifecycleNoticeKind, PoolEvent } from './lifecycle-ledger.js';
 import {
@@ -27,6 +31,10 @@ export const POOL_ALERT_WINDOW_MS = HOUR;
 export const EXPIRY_NOTICE_HORIZON_MS = DAY;
 /** A binding with no call received for this long is idle (a candidate to release). */
 export const IDLE_AFTER_MS = DAY;
+/** `pool` counts fallbacks and refusals over this window. */
+export const POOL_REPLY_WINDOW_MS = DAY;
+/** Cities one `pool` reply shows at most. */
+const POOL_CITIES_SHOWN = 50;
 /** Idle bindings an alert lists. */
 const IDLE_LISTED = 5;
 
@@ -95,7 +103,10 @@ function cityName(city: string, locale: Locale): string {
 
 /** The lifecycle's work for the binding service: reminders, expiry, pool health. */
 export class LifecycleCommands implements LifecycleSource {
-  constructor(private readonly kit: ServiceKit) {}
+  constructor(
+    private readonly kit: ServiceKit,
+    private readonly targets: BindingTargets,
+  ) {}
 
   private get store(): LifecycleLedger {
     return this.kit.deps.ledger.lifecycle;
@@ -111,6 +122,84 @@ export class LifecycleCommands implements LifecycleSource {
    */
   recordPoolEvent(event: PoolEvent): Promise<void> {
     return recordPoolEvent(this.kit, event);
+  }
+
+  /**
+   * `silence` ("Let it expire"): no reminder and no expiry notice for the binding's current expiry, for
+   * its binder or an admin (a later extension brings reminders back). Audited with the delivery.
+   */
+  async silence(target: Target, locale: Locale, actor: Actor): Promise<Work> {
+    const live = await this.targets.changeableBinding(target, locale, actor, 'silence');
+    if ('reply' in live) return live;
+    const outcome = await this.store.silence(live.ref, live.expiresAt, this.kit.now());
+    return {
+      reply: { kind: 'silenced', locale, binding: toView(live), already: outcome === 'already' },
+      outcomes: [
+        {
+          ref: live.ref,
+          patch: {},
+          audit: this.kit.event(
+            actor,
+            'silence',
+            `${live.phoneMasked} ${live.ref} SubsId ${live.subsId}`,
+            'OK',
+            null,
+            outcome === 'already' ? 'silenced already' : null,
+          ),
+        },
+      ],
+    };
+  }
+
+  /**
+   * `pool [city] [remain]`: the default pool city by city as the ledger has seen it — X numbers, active
+   * bindings, fallbacks and refusals in the last 24 hours — and, for `remain` (admins only), what Aliyun
+   * has for sale in the city (`QuerySecretNoRemain`, virtual-operator and carrier numbers; audited).
+   */
+  async pool(command: Extract<Command, { verb: 'pool' }>, actor: Actor): Promise<Reply> {
+    const { locale, city, remain } = command;
+    const { config, client } = this.kit.deps;
+    if (remain && !this.kit.policy.isAdmin(actor))
+      return this.kit.deny(actor, locale, 'admin-only', 'pool', 'remain');
+    const now = this.kit.now();
+    const since = now - POOL_REPLY_WINDOW_MS;
+    const all = await this.store.poolCounts(config.poolKey, now, since);
+    const cities =
+      city === undefined
+        ? all.slice(0, POOL_CITIES_SHOWN)
+        : [
+            all.find((row) => row.city === city) ?? {
+              city,
+              numbers: 0,
+              active: 0,
+              fallbacks: 0,
+              refusals: 0,
+            },
+          ];
+    const reply = { kind: 'pool', locale, poolKey: config.poolKey, since, cities } as const;
+    if (!remain || city === undefined) return city === undefined ? reply : { ...reply, city };
+    try {
+      const [virtual, carrier] = await Promise.all(
+        ([1, 2] as const).map((specId) => client.call(QuerySecretNoRemain, { specId, city })),
+      );
+      await this.kit.audit(actor, 'pool-remain', city, 'OK', virtual?.requestId ?? null);
+      return {
+        ...reply,
+        city,
+        remain: { city, virtual: virtual?.amount ?? 0, carrier: carrier?.amount ?? 0 },
+      };
+    } catch (error) {
+      const failure = asAxnError(error);
+      await this.kit.audit(
+        actor,
+        'pool-remain',
+        city,
+        failure.code,
+        failure.requestId ?? null,
+        failure.message,
+      );
+      return this.kit.errorReply(failure, locale);
+    }
   }
 
   async expireLapsedBindings(platforms: readonly string[], limit: number): Promise<number> {

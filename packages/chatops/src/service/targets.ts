@@ -27,7 +27,7 @@ export class BindingTargets {
     target: Target,
     locale: Locale,
     actor: Actor,
-    verb: 'unbind' | 'extend',
+    verb: 'unbind' | 'extend' | 'silence',
   ): Promise<(BindingRecord & { subsId: string; secretNo: string }) | Work> {
     const record = await this.resolveOne(target, locale, actor, verb);
     if ('kind' in record) return { reply: record, outcomes: [] };
@@ -52,7 +52,7 @@ export class BindingTargets {
     target: Target,
     locale: Locale,
     actor: Actor,
-    verb: 'unbind' | 'extend',
+    verb: 'unbind' | 'extend' | 'silence',
   ): Promise<BindingRecord | Reply> {
     const records = await this.lookUp(target, locale, actor, verb);
     if (!Array.isArray(records)) return records;
@@ -94,7 +94,7 @@ export class BindingTargets {
     target: Target,
     locale: Locale,
     actor: Actor,
-    verb: 'info' | 'unbind' | 'extend' | 'calls',
+    verb: 'info' | 'unbind' | 'extend' | 'calls' | 'silence',
   ): Promise<BindingRecord[] | Reply> {
     const byPhone = target.kind === 'phone';
     const masked = describeTarget(target, locale);
