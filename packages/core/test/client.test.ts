@@ -422,6 +422,28 @@ describe('client limiter hook', () => {
     expect(server.seen).toHaveLength(2);
     await client.close();
   });
+
+  it('starts the call’s deadline after its first turn at the limiter: waiting in line is not the call', async () => {
+    const server = await serve(() => ({ body: bound }));
+    let clock = 1_000_000;
+    // The turn comes 20 s later, twice the deadline: the call still has its whole 10 s after it.
+    const limiter = {
+      async acquire() {
+        clock += 20_000;
+      },
+    };
+    const client = createDyplsClient({
+      endpoint: server.url,
+      credentials,
+      limiter,
+      timeoutMs: 10_000,
+      now: () => clock,
+    });
+    await expect(client.call(BindAxnExtension, bindInput)).resolves.toMatchObject({
+      subsId: '1000000000000003',
+    });
+    await client.close();
+  });
 });
 
 describe('client logging', () => {

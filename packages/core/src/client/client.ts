@@ -38,7 +38,10 @@ export interface DyplsClientOptions {
   readonly signature?: 'v3' | 'v2';
   /** HTTP method; POST by default (V2 POST sends a form body; V3 keeps parameters in the query). */
   readonly method?: 'GET' | 'POST';
-  /** Deadline for a whole call, retries included (default 10 000 ms, the product's own timeout). */
+  /**
+   * Deadline for a whole call, retries included (default 10 000 ms, the product's own timeout), from its
+   * first turn at the rate limit: waiting for that turn is not counted.
+   */
   readonly timeoutMs?: number;
   /** Client-side rate limit in calls a second; unlimited when absent. */
   readonly maxQps?: number;
@@ -230,8 +233,10 @@ export function createDyplsClient(options: DyplsClientOptions = {}): DyplsClient
     effect: 'read' | 'write',
     tries: { count: number },
   ) {
-    const deadline = now() + timeoutMs;
+    // The deadline is the call's own: a wait for the first turn at the rate limit (queued behind other
+    // calls, perhaps other replicas') comes before it, as the call has not started yet.
     if (limiter) await limiter.acquire();
+    const deadline = now() + timeoutMs;
     for (let attempt = 1; ; attempt++) {
       tries.count = attempt;
       const remaining = deadline - now();
