@@ -75,9 +75,10 @@ export function redactRedisUrl(url: string): string {
  * The limits of one process when `AXN_REDIS_URL` is set, on `rate-limiter-flexible`'s Redis limiter over
  * `ioredis`:
  *
- * - **Aliyun calls**: at most `ceil(maxQps / 10)` calls in each slot of `1000 × ceil(maxQps / 10) / maxQps` ms
- *   (at 20 a second: 2 calls each 100 ms), counted in Redis per slot, so no one-second window holds more
- *   than `maxQps` + that slot's few, whichever replica makes them. A caller over the slot's count waits for
+ * - **Aliyun calls**: at most `ceil(maxQps / 20)` calls in each slot of `1000 × ceil(maxQps / 20) / maxQps` ms
+ *   (at 20 a second: 1 call each 50 ms), counted in Redis per slot, so no one-second window holds more
+ *   than `maxQps` + one slot's few, whichever replica makes them; short slots also leave room for calls
+ *   that reach Aliyun a little later than they were counted. A caller over the slot's count waits for
  *   the next slot. Slots follow Redis's clock (its offset is read on each connection), not each host's.
  * - **Binds a user may make**: `rateLimitPerMinute` in one-minute windows counted from the user's first
  *   bind in them; a refused request counts nothing.
@@ -108,7 +109,7 @@ export async function openSharedLimits(options: SharedLimitsOptions): Promise<Sh
   const redis: Redis = new RedisClient(options.redisUrl, redisOptions);
 
   // --- the call rate -------------------------------------------------------------------------------
-  const perSlot = Math.max(1, Math.ceil(options.maxQps / 10));
+  const perSlot = Math.max(1, Math.ceil(options.maxQps / 20));
   const slotMs = (1000 * perSlot) / options.maxQps;
   const callCounter: RateLimiterRedis = new flexible.RateLimiterRedis({
     storeClient: redis,
