@@ -23,6 +23,12 @@ export interface DingTalkBotConfig {
    * `POST /aliyun/receipts/{MessageType}?token=…` and calls are posted where their bindings were made.
    */
   readonly receiptToken?: string;
+  /**
+   * `DINGTALK_CARD_TEMPLATE_ID`: the id of the imported card template (card-template.json). When set,
+   * results and lists go out as interactive cards with Extend +1d / Unbind buttons; markdown stays the
+   * fallback (not set, a reply with no binding to show, or a card DingTalk refuses).
+   */
+  readonly cardTemplateId?: string;
   readonly reconnectBaseMs: number;
   readonly reconnectMaxMs: number;
   readonly idleTimeoutMs: number;
@@ -51,6 +57,13 @@ const schema = z.object({
   DINGTALK_RECONNECT_BASE_MS: ms('DINGTALK_RECONNECT_BASE_MS', 10).default(1_000),
   DINGTALK_RECONNECT_MAX_MS: ms('DINGTALK_RECONNECT_MAX_MS', 100).default(60_000),
   DINGTALK_IDLE_TIMEOUT_MS: ms('DINGTALK_IDLE_TIMEOUT_MS', 1_000).default(60_000),
+  DINGTALK_CARD_TEMPLATE_ID: z
+    .string()
+    .regex(
+      /^[\w.-]{1,128}$/,
+      'DINGTALK_CARD_TEMPLATE_ID must be a card template id from the card platform, such as 1a2b3c4d-….schema',
+    )
+    .optional(),
   PORT: z
     .string()
     .regex(/^\d{1,5}$/, 'PORT must be a port number')
@@ -74,6 +87,7 @@ export function loadDingTalkConfig(env: Readonly<Record<string, string | undefin
     apiUrl: v.DINGTALK_API_URL,
     port: v.PORT,
     receiptToken,
+    cardTemplateId: v.DINGTALK_CARD_TEMPLATE_ID,
     reconnectBaseMs: v.DINGTALK_RECONNECT_BASE_MS,
     reconnectMaxMs: v.DINGTALK_RECONNECT_MAX_MS,
     idleTimeoutMs: v.DINGTALK_IDLE_TIMEOUT_MS,

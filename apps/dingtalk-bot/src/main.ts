@@ -20,8 +20,9 @@ import {
   startStatusServer,
   withCorrelation,
 } from '@axnbot/chatops';
-import { type DWClientDownStream, TOPIC_ROBOT } from 'dingtalk-stream';
+import { type DWClientDownStream, TOPIC_CARD, TOPIC_ROBOT } from 'dingtalk-stream';
 import { createCallPoster, messageRefOf } from './call-poster.js';
+import { DingTalkCards } from './cards.js';
 import { loadDingTalkConfig } from './config.js';
 import { renderMarkdown, renderNote } from './markdown.js';
 import { Replier } from './replier.js';
@@ -52,6 +53,15 @@ export async function startDingTalkBot(env: NodeJS.ProcessEnv, logger: Logger) {
     logger,
   );
   const recent = new Map<string, number>();
+  const cards = new DingTalkCards({
+    templateId: config.cardTemplateId,
+    replier,
+    service,
+    serviceConfig: config.service,
+    respond: (messageId, response) => stream.respond(messageId, response),
+    logger,
+    metrics,
+  });
 
   // Credentials the gateway refuses end the bot: at start-up through the error thrown below (one line,
   // exit 1), later through `failed`, which the process entry point turns into the same.
@@ -115,7 +125,8 @@ export async function startDingTalkBot(env: NodeJS.ProcessEnv, logger: Logger) {
     if (!isParseError(parsed) && parsed.verb === 'recording' && isGroup(message)) {
       // A recording (or the refusal of one) is for the asker only: never into the group.
       await answerPrivately(message, reply);
-    } else {
+    } else if (!(await cards.send(message, reply))) {
+      // Not shown as cards (no template, a reply without a binding to show, or DingTalk refused): markdown.
       const parts = renderMarkdown(reply, {
         now: Date.now(),
         mention: isGroup(message) ? message.senderStaffId : undefined,
@@ -220,6 +231,16 @@ export async function startDingTalkBot(env: NodeJS.ProcessEnv, logger: Logger) {
     // The SDK does not await listeners: every failure is caught here, and reported without secrets.
     handle(frame).catch((error: unknown) =>
       logger.error('could not handle a message', {
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    );
+  });
+  // Card button presses come over the same connection. Subscriptions go out in the gateway request, so
+  // this is registered before connecting — always, so that cards sent while a template was configured
+  // still work after it is unset.
+  stream.registerCallbackListener(TOPIC_CARD, (frame: DWClientDownStream) => {
+    cards.onCallback(frame).catch((error: unknown) =>
+      logger.error('could not handle a card button press', {
         error: error instanceof Error ? error.message : String(error),
       }),
     );

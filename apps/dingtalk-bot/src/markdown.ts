@@ -180,6 +180,26 @@ export function renderMarkdown(reply: Reply, options: { now: number; mention?: s
           phrase('recording.until', locale, { time: beijingMinute(reply.link.expiresAt) }),
         ];
       break;
+    case 'pool': {
+      title = phrase('pool.title', locale, { pool: reply.poolKey });
+      body = [`### 📊 ${esc(title)}`];
+      if (reply.cities.length === 0) body.push(esc(say('pool.empty')));
+      for (const row of reply.cities) {
+        const city = row.city === '' ? say('pool.anyCity') : row.city;
+        body.push(`- ${esc(phrase('pool.line', locale, { ...row, city }))}`);
+      }
+      if (reply.remain) body.push('', esc(phrase('pool.remain', locale, reply.remain)));
+      break;
+    }
+    case 'silenced': {
+      const values = {
+        phone: reply.binding.phoneMasked,
+        when: phrase('time.beijing', locale, { time: beijingMinute(reply.binding.expiresAt) }),
+      };
+      title = phrase(reply.already ? 'reply.alreadySilenced' : 'reply.silenced', locale, values);
+      body = [`### 🔕 ${esc(title)}`, ...bindingLines(reply.binding, locale, now, false)];
+      break;
+    }
     case 'help':
       title = say('help.title');
       body = [

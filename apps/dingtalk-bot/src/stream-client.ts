@@ -163,10 +163,19 @@ export class StreamClient extends DWClient {
 
   /** Acks a callback; a closed socket makes this a no-op (the server redelivers, and we dedupe). */
   ack(messageId: string): void {
+    this.respond(messageId, { ok: true });
+  }
+
+  /**
+   * Answers a callback with `response` (the SDK's frame: `data` is `{"response": …}`). For a card
+   * callback the response may update the card (`cardData`, `userPrivateData`, `cardUpdateOptions`);
+   * an empty one leaves it as it is. A closed socket makes this a no-op.
+   */
+  respond(messageId: string, response: object): void {
     try {
-      this.socketCallBackResponse(messageId, { ok: true });
+      this.socketCallBackResponse(messageId, response);
     } catch {
-      // nothing to do: the message will come again and be recognised by its msgId
+      // nothing to do: the callback may come again and is recognised by its messageId
     }
   }
 }
