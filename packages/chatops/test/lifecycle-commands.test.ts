@@ -178,11 +178,17 @@ describe.each(STORES)('the pool command on $name', (store) => {
     expect(empty).toMatchObject({ kind: 'pool', poolKey: 'FC-DEMO', since: w.now() - DAY });
     if (empty.kind !== 'pool') throw new Error('pool reply');
     const byCity = Object.fromEntries(empty.cities.map((row) => [row.city, row]));
-    expect(byCity.北京).toMatchObject({ active: 2, fallbacks: 0, refusals: 0 });
-    expect(byCity.上海).toMatchObject({ numbers: 1, active: 1 });
+    // The two binds for 成都 (no numbers there) landed on numbers of other cities, wherever the pool chose.
     expect(byCity.成都).toEqual({ city: '成都', numbers: 0, active: 0, fallbacks: 2, refusals: 0 });
-    const landed = empty.cities.reduce((sum, row) => sum + row.active, 0);
-    expect(landed).toBe(5);
+    expect(byCity.北京).toMatchObject({ fallbacks: 0, refusals: 0 });
+    expect(byCity.北京?.active).toBeGreaterThanOrEqual(2);
+    expect(byCity.上海?.active).toBeGreaterThanOrEqual(1);
+    expect(empty.cities.reduce((sum, row) => sum + row.active, 0)).toBe(5);
+    expect(empty.cities.reduce((sum, row) => sum + row.fallbacks, 0)).toBe(2);
+    for (const row of empty.cities) {
+      expect(row.numbers).toBeGreaterThanOrEqual(row.active > 0 ? 1 : 0);
+      expect(row.numbers).toBeLessThanOrEqual(row.active);
+    }
 
     // A day later the fallbacks fall out of the window; the bindings are still active.
     w.advance(DAY + 60_000);
@@ -198,7 +204,7 @@ describe.each(STORES)('the pool command on $name', (store) => {
     );
     const text = renderText(await bot.run('pool 北京', person('U1')), { now: w.now() });
     expect(text).toMatch(
-      /^📊 Pool FC-DEMO\n {2}北京: \d X numbers seen · 2 active · in 24 h 0 landed elsewhere, 0 refused$/,
+      /^📊 Pool FC-DEMO\n {2}北京: \d X numbers seen · \d active · in 24 h 0 landed elsewhere, 0 refused$/,
     );
   });
 
