@@ -16,6 +16,11 @@ export interface Frame {
 /** The card template id the fake's card platform knows (as if card-template.json had been imported). */
 export const FAKE_CARD_TEMPLATE_ID = 'axn0card-0000-4000-8000-000000000001.schema';
 
+/** What a user sees of a card: its values (private over public), `bindings` parsed. */
+export type CardView = { readonly [key: string]: string | undefined } & {
+  readonly bindings: ReadonlyArray<{ subsId: string; heading: string; detail: string; live: boolean }>;
+};
+
 /** A card instance as the fake's card platform holds it. */
 export interface FakeCard {
   readonly outTrackId: string;
@@ -248,19 +253,14 @@ export async function startFakeDingTalk(options: { port?: number } = {}) {
   }
 
   /** What one user sees of a card: its public values with their private ones over them. */
-  function cardView(outTrackId: string, userId?: string) {
+  function cardView(outTrackId: string, userId?: string): CardView {
     const card = cards.get(outTrackId);
     if (!card) throw new Error(`no card ${outTrackId}`);
-    const values = { ...card.cardParamMap, ...(userId ? card.privateData.get(userId) : {}) };
-    return {
-      ...values,
-      bindings: JSON.parse(values.bindings ?? '[]') as Array<{
-        subsId: string;
-        heading: string;
-        detail: string;
-        live: boolean;
-      }>,
+    const values: Record<string, string> = {
+      ...card.cardParamMap,
+      ...(userId ? card.privateData.get(userId) : {}),
     };
+    return { ...values, bindings: JSON.parse(values.bindings ?? '[]') } as CardView;
   }
   function pushRobotMessage(data: Record<string, unknown>, messageId = `msg-${++seq}`) {
     push({
