@@ -46,7 +46,8 @@ export interface CardsOptions {
   readonly templateId: string | undefined;
   readonly replier: Pick<Replier, 'sendCard' | 'updateCard' | 'toUser'>;
   readonly service: Pick<BindingService, 'executeDelivery' | 'execute'>;
-  readonly serviceConfig: ServiceConfig;
+  /** What commands are parsed with (a press runs a command, as typed ones do). */
+  readonly serviceConfig: Pick<ServiceConfig, 'locale' | 'defaultExpiresMs' | 'maxExpiresMs' | 'maxBulk'>;
   /** Answers a callback frame (the stream client's `respond`). */
   readonly respond: (messageId: string, response: object) => void;
   readonly logger: Logger;
