@@ -87,7 +87,11 @@ describe('robot messages end to end', () => {
     expect(fake.gatewayBodies[0]).toMatchObject({
       clientId: 'ding-client-id',
       clientSecret: 'ding-client-secret-value',
-      subscriptions: expect.arrayContaining([{ type: 'CALLBACK', topic: '/v1.0/im/bot/messages/get' }]),
+      subscriptions: expect.arrayContaining([
+        { type: 'CALLBACK', topic: '/v1.0/im/bot/messages/get' },
+        // Card button presses, always (cards sent while a template was set keep working).
+        { type: 'CALLBACK', topic: '/v1.0/card/instances/callback' },
+      ]),
     });
   });
 
@@ -213,6 +217,10 @@ describe('robot messages end to end', () => {
     const parts = webhookFor(message).map((call) => call.body.markdown);
     for (const part of parts) expect(part.text.length).toBeLessThanOrEqual(3500);
     expect(parts[0].title).toMatch(/^批量绑定 20\/20 \(1\/\d\)$/);
+  });
+
+  it('without DINGTALK_CARD_TEMPLATE_ID no card is ever sent: every answer above was markdown', () => {
+    expect(fake.openApiCalls.filter((call) => call.path.startsWith('/v1.0/card/'))).toEqual([]);
   });
 
   it('logs JSON lines only, at debug level too, with no secret and no number in clear', () => {
