@@ -60,6 +60,9 @@ export interface SharedLimitsOptions {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** How far ahead of its slot a call may reserve it: past that, callers wait before they queue. */
+const RESERVE_AHEAD_MS = 60_000;
+
 /** The Redis URL as it may be shown: its password masked. */
 export function redactRedisUrl(url: string): string {
   try {
@@ -78,7 +81,10 @@ export function redactRedisUrl(url: string): string {
  * - **Aliyun calls**: at most `ceil(maxQps / 20)` calls in each slot of `1000 × ceil(maxQps / 20) / maxQps` ms
  *   (at 20 a second: 1 call each 50 ms), counted in Redis per slot, so no one-second window holds more
  *   than `maxQps` + one slot's few, whichever replica makes them; short slots also leave room for calls
- *   that reach Aliyun a little later than they were counted. A caller over the slot's count waits for
+ *   that reach Aliyun a little later than they were counted. A caller reserves the earliest slot with room
+ *   (up to a minute ahead) and waits for it to begin, so callers queue in order and a replica that wakes
+ *   late (by less than a slot) wastes no slot; one woken later than that queues again rather than join
+ *   the next slot's calls. A caller over the slot's count waits for
  *   the next slot. Slots follow Redis's clock (its offset is read on each connection), not each host's.
  * - **Binds a user may make**: `rateLimitPerMinute` in one-minute windows counted from the user's first
  *   bind in them; a refused request counts nothing.
@@ -115,8 +121,8 @@ export async function openSharedLimits(options: SharedLimitsOptions): Promise<Sh
     storeClient: redis,
     keyPrefix: `${options.keyPrefix}:calls`,
     points: perSlot,
-    // A slot's key outlives the slot a little and is gone after that.
-    duration: Math.max(2, Math.ceil((2 * slotMs) / 1000)),
+    // A slot may be reserved up to RESERVE_AHEAD_MS before it starts; its key is gone soon after it ends.
+    duration: Math.ceil((RESERVE_AHEAD_MS + 2 * slotMs) / 1000) + 1,
     rejectIfRedisNotReady: true,
   });
   const localCalls = new TokenBucket(options.maxQps / replicas, now, sleep);
@@ -219,33 +225,48 @@ export async function openSharedLimits(options: SharedLimitsOptions): Promise<Sh
   ]);
   if (mode === 'fallback' && !said) fallBack(new Error('no answer at start-up'));
 
-  // One Redis round trip in flight per process for the call rate: waiters go in order, and a slot's
-  // count is contended by one caller of each replica rather than by every waiting caller.
-  let queue: Promise<void> = Promise.resolve();
-  async function takeCall(): Promise<void> {
+  // Each call reserves a slot, then waits for it to begin. Reservations are made in order, one Redis
+  // round trip at a time per process, from the earliest slot that may still have room: every slot
+  // before `cursor` was found full (by this process; the count in Redis is what decides). A process
+  // that wakes late for its slot sends late, but the slot was its own: a busy machine spreads the
+  // calls, it does not lose the rate.
+  let cursor = 0;
+  let queue: Promise<unknown> = Promise.resolve();
+  /** The local time at which a call may go. */
+  async function reserve(): Promise<number> {
     for (;;) {
-      if (mode !== 'shared') return localCalls.acquire();
-      const at = now() + offsetMs;
-      const slot = Math.floor(at / slotMs);
+      if (mode !== 'shared') return now() + localCalls.reserve();
+      const current = Math.floor((now() + offsetMs) / slotMs);
+      if (cursor < current) cursor = current;
+      const ahead = (cursor - current) * slotMs - RESERVE_AHEAD_MS;
+      if (ahead > 0) {
+        await sleep(ahead);
+        continue;
+      }
       try {
-        await callCounter.consume(String(slot));
-        return;
+        await callCounter.consume(String(cursor));
+        return cursor * slotMs - offsetMs;
       } catch (error) {
-        if (!isRefusal(error)) {
-          fallBack(error);
-          continue;
-        }
-        await sleep(Math.max(1, (slot + 1) * slotMs - (now() + offsetMs)));
+        if (isRefusal(error)) cursor++;
+        else fallBack(error);
       }
     }
   }
 
   return {
     calls: {
-      acquire() {
-        const turn = queue.then(takeCall);
-        queue = turn.catch(() => {});
-        return turn;
+      async acquire() {
+        for (;;) {
+          const turn = queue.then(reserve);
+          queue = turn.catch(() => {});
+          const goAt = await turn;
+          const wait = goAt - now();
+          if (wait > 0) await sleep(wait);
+          // Woken more than a slot late (the machine too busy to run this process): sent now, the call
+          // would join the next slot's and exceed the rate in that second. Its slot is let go, and it
+          // queues again.
+          if (mode !== 'shared' || now() - goAt <= slotMs) return;
+        }
       },
     },
     binds: {
