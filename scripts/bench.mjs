@@ -1,16 +1,23 @@
 // `pnpm bench`: runs every package's benchmark (each figure against an anchor measured in the same
-// process run) and writes BENCHMARKS.md.
-import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+// process run) and writes BENCHMARKS.md. `node scripts/bench.mjs chatops replicas` runs some suites only and
+// leaves BENCHMARKS.md as it was; with `--write` it replaces just those suites' sections there, each marked
+// with when, on which Node.js and under what load it was measured.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 
 const suites = [
   ['core', '../packages/core/bench/index.mjs'],
   ['emulator', '../packages/emulator/bench/index.mjs'],
   ['chatops', '../packages/chatops/bench/index.mjs'],
+  // Three bot processes on PostgreSQL + Redis (skipped, and said so, when either does not answer).
+  ['replicas', './bench-replicas.mjs'],
   ['slack-bot', '../apps/slack-bot/bench/index.mjs'],
   ['dingtalk-bot', '../apps/dingtalk-bot/bench/index.mjs'],
 ];
-const only = process.argv.slice(2);
+const write = process.argv.includes('--write');
+const only = process.argv.slice(2).filter((arg) => arg !== '--write');
+// The machine is shared: how busy it was when the run began is part of the figures.
+const load = loadavg()[0].toFixed(2);
 
 const sections = [];
 for (const [name, path] of suites) {
@@ -36,22 +43,44 @@ const lines = [
   `- machine: ${machine}`,
   `- Node.js: ${process.version}`,
   `- date: ${new Date().toISOString()}`,
+  `- load average (1 min) when the run began: ${load}`,
   '',
 ];
-for (const section of sections) {
-  lines.push(
-    `## ${section.title}`,
-    '',
-    '| metric | value | anchor | ratio | target | met |',
-    '|---|---|---|---|---|---|',
-  );
-  for (const [metric, value, anchor, ratio, target, met] of section.rows) {
-    lines.push(
-      `| ${metric} | ${value} | ${anchor} | ${ratio} | ${target} | ${met === undefined ? '—' : met ? 'yes' : '**no**'} |`,
+/** A section as Markdown lines; a partial run's says when and how it was measured. */
+function sectionLines(section, partial) {
+  const out = [`## ${section.title}`, ''];
+  if (partial) {
+    out.push(
+      `_Measured on its own (\`node scripts/bench.mjs ${only.join(' ')} --write\`) on ${new Date().toISOString()}, ${machine}, Node.js ${process.version}, load average ${load} when it began._`,
+      '',
     );
   }
-  if (section.notes) lines.push('', section.notes);
-  lines.push('');
+  if (section.rows.length > 0) {
+    out.push('| metric | value | anchor | ratio | target | met |', '|---|---|---|---|---|---|');
+    for (const [metric, value, anchor, ratio, target, met] of section.rows) {
+      out.push(
+        `| ${metric} | ${value} | ${anchor} | ${ratio} | ${target} | ${met === undefined ? '—' : met ? 'yes' : '**no**'} |`,
+      );
+    }
+  }
+  if (section.notes) out.push(...(section.rows.length > 0 ? [''] : []), section.notes);
+  out.push('');
+  return out;
 }
-if (only.length === 0) writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), `${lines.join('\n')}\n`);
-else process.stdout.write('bench: partial run, BENCHMARKS.md left as it was\n');
+for (const section of sections) lines.push(...sectionLines(section, false));
+const target = new URL('../BENCHMARKS.md', import.meta.url);
+if (only.length === 0) writeFileSync(target, `${lines.join('\n')}\n`);
+else if (write) {
+  // Each section runs from its heading to the next; those measured now replace theirs, new ones go last.
+  const text = readFileSync(target, 'utf8');
+  const parts = text.split(/^(?=## )/m);
+  for (const section of sections) {
+    const fresh = sectionLines(section, true).join('\n');
+    const index = parts.findIndex((part) => part.startsWith(`## ${section.title}\n`));
+    if (index >= 0) parts[index] = `${fresh}\n`;
+    else parts.push(`${fresh}\n`);
+  }
+  writeFileSync(target, `${parts.join('').replace(/\n+$/, '')}\n`);
+  process.stdout.write(`bench: ${sections.map((s) => s.title).join(', ')} written to BENCHMARKS.md\n`);
+} else
+  process.stdout.write('bench: partial run, BENCHMARKS.md left as it was (--write replaces its sections)\n');
