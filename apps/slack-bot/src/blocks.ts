@@ -341,6 +341,19 @@ export function renderSlack(
       blocks.push({ type: 'context', elements: [mrkdwn(ids.join(' · '))] });
       return { text, response_type: 'ephemeral', blocks };
     }
+    case 'pool': {
+      // The title, then one line per city (and Aliyun's stock, when an admin asked): plain lines.
+      const [title = '', ...rows] = text.split('\n');
+      const blocks: Block[] = [section(`*${esc(title)}*`)];
+      if (rows.length > 0) blocks.push(section(esc(rows.map((row) => row.trim()).join('\n'))));
+      return { text, response_type: 'ephemeral', blocks };
+    }
+    case 'silenced': {
+      const when = phrase('time.beijing', locale, { time: beijingMinute(reply.binding.expiresAt) });
+      const key = reply.already ? 'reply.alreadySilenced' : 'reply.silenced';
+      const headline = `🔕 ${phrase(key, locale, { phone: `*${reply.binding.phoneMasked}*`, when })}`;
+      return replacedCard(reply.binding, headline, false);
+    }
     case 'outcome-unknown':
       return { text, response_type: 'ephemeral', blocks: [section(`❓ ${esc(text)}`)] };
     case 'denied':

@@ -5,8 +5,10 @@ import {
   ConfigError,
   createReceiptEndpoint,
   isReceiptRequest,
+  LifecycleScheduler,
   type Logger,
   ledgerReadiness,
+  loadLifecycleConfig,
   loadReceiptToken,
   NOT_READY,
   openServiceRuntime,
@@ -21,6 +23,7 @@ import { loadSlackConfig } from './config.js';
 import { registerHandlers } from './handlers.js';
 import { HomeTab } from './home-tab.js';
 import { EVENTS_PATH, SlackHttpReceiver } from './http-receiver.js';
+import { registerReminderActions, slackLifecycleSend } from './lifecycle-slack.js';
 import { registerNativeUi } from './native-ui.js';
 import { SlackPoster } from './slack-poster.js';
 
@@ -31,6 +34,7 @@ import { SlackPoster } from './slack-poster.js';
 export async function startSlackBot(env: NodeJS.ProcessEnv, logger: Logger) {
   const config = loadSlackConfig(env);
   const receiptToken = loadReceiptToken(env);
+  const lifecycleConfig = loadLifecycleConfig(env);
   // Who the bot is, before anything else opens: a refused token stops here with one line.
   const identity =
     config.botId && config.botUserId
@@ -61,6 +65,7 @@ export async function startSlackBot(env: NodeJS.ProcessEnv, logger: Logger) {
   let statusServer: Server | undefined;
   // Call receipts (AXN_RECEIPT_TOKEN): stored, then each call posted in its binding's card thread.
   let poster: SlackPoster | undefined;
+  let scheduler: LifecycleScheduler | undefined;
   // The sweep runs in any case: it posts what a stopped process left and, on a ledger shared with the
   // DingTalk bot, the calls of Slack bindings that Aliyun pushed there.
   const relay = new CallNoticeRelay({
@@ -90,6 +95,15 @@ export async function startSlackBot(env: NodeJS.ProcessEnv, logger: Logger) {
       now: Date.now,
     });
     registerHandlers(app, { service, config, metrics, logger, poster, home });
+    registerReminderActions(app, { service, metrics, logger, parseContext, now: Date.now });
+    // Reminders, expiry notices and pool alerts, found in the ledger (so replicas and restarts agree).
+    scheduler = new LifecycleScheduler({
+      source: service,
+      config: lifecycleConfig,
+      platforms: ['slack'],
+      send: slackLifecycleSend({ client: app.client, now: Date.now }),
+      logger,
+    });
     registerNativeUi(app, {
       service,
       poster,
@@ -199,12 +213,15 @@ export async function startSlackBot(env: NodeJS.ProcessEnv, logger: Logger) {
   }
   started = true;
   relay.start();
+  scheduler?.start();
+  void scheduler?.tick();
   const port = receiver?.port;
   return {
     config,
     port,
     readyLine: `axnbot slack-bot ready on ${port !== undefined ? `http://0.0.0.0:${port}${EVENTS_PATH}` : 'Socket Mode'}`,
     async stop() {
+      await scheduler?.stop();
       await relay.stop();
       if (receiver) await receiver.stop();
       else await app.stop();

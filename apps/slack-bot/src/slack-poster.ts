@@ -23,7 +23,8 @@ export function slackMessageRef(channel: string, ts: string): string {
   return `slack:${channel}:${ts}`;
 }
 
-function parseMessageRef(ref: string | null): { channel: string; ts: string } | undefined {
+/** Reads a message ref written by {@link slackMessageRef}; `undefined` for none or another platform's. */
+export function parseSlackMessageRef(ref: string | null): { channel: string; ts: string } | undefined {
   const match = /^slack:([^:]+):(\d+\.\d+)$/.exec(ref ?? '');
   return match ? { channel: match[1] as string, ts: match[2] as string } : undefined;
 }
@@ -114,7 +115,7 @@ export class SlackPoster {
         callBlock(notice.call, notice.locale, { line: notice.line, recordingButton: notice.recording }),
       ],
     };
-    const card = parseMessageRef(notice.binding.messageRef);
+    const card = parseSlackMessageRef(notice.binding.messageRef);
     if (card) {
       try {
         await this.client.chat.postMessage({ channel: card.channel, thread_ts: card.ts, ...message });

@@ -723,7 +723,7 @@ describe('Socket Mode', () => {
         payload?: Record<string, any>;
       };
       expect(ack.payload ?? {}).toEqual({});
-      await until(() => socketFake.posted.length === 1);
+      await until(() => socketFake.posted.length === 1, 10_000);
       expect(socketFake.posted[0]?.channel).toBe('C1');
       expect(JSON.stringify(socketFake.posted[0]?.blocks)).toContain('132****2000');
       socketFake.send({ ...envelope, envelope_id: 'env-2', retry_attempt: 1, retry_reason: 'timeout' });
@@ -761,14 +761,14 @@ describe('Socket Mode', () => {
         return { status: response.status, body: await response.json() };
       };
       socketFake.dropSocket();
-      await untilAsync(async () => (await readiness()).status === 503);
+      await untilAsync(async () => (await readiness()).status === 503, 15_000);
       expect(await readiness()).toEqual({
         status: 503,
         body: { ready: false, reason: 'not connected to Slack' },
       });
       expect((await fetch(`${status}/healthz`)).status).toBe(200);
       socketFake.release();
-      await untilAsync(async () => (await readiness()).status === 200, 15_000);
+      await untilAsync(async () => (await readiness()).status === 200, 30_000);
       const log = socketBot.log();
       expect(
         log.some((line) => line.level === 'warn' && line.msg.startsWith('lost the connection to Slack')),
@@ -780,7 +780,7 @@ describe('Socket Mode', () => {
       expect(await socketBot.exited).toBe(0);
       await socketFake.close();
     }
-  });
+  }, 60_000);
 });
 
 describe('configuration', () => {

@@ -46,6 +46,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
   const opened: Array<Record<string, any>> = [];
   const published: Array<Record<string, any>> = [];
   const ephemeral: Array<Record<string, any>> = [];
+  const updated: Array<Record<string, any>> = [];
   const fromApp: Array<Record<string, unknown>> = [];
   let socket: WebSocket | undefined;
   let wss: WebSocketServer | undefined;
@@ -96,6 +97,15 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
         const args = webApiArgs(calls[calls.length - 1] as Recorded);
         published.push(args);
         res.end(JSON.stringify({ ok: true, view: { ...(args.view as object), id: 'VHOME' } }));
+      } else if (path.startsWith('/api/chat.update')) {
+        const args = webApiArgs(calls[calls.length - 1] as Recorded);
+        const known = posted.some((message) => message.channel === args.channel && message.ts === args.ts);
+        if (!known) {
+          res.end(JSON.stringify({ ok: false, error: 'message_not_found' }));
+          return;
+        }
+        updated.push(args);
+        res.end(JSON.stringify({ ok: true, channel: args.channel, ts: args.ts }));
       } else if (path.startsWith('/api/chat.postEphemeral')) {
         const args = webApiArgs(calls[calls.length - 1] as Recorded);
         if (options.notMemberOf?.includes(String(args.channel))) {
@@ -144,6 +154,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}) {
     published,
     /** Ephemeral messages (`chat.postEphemeral`). */
     ephemeral,
+    /** Messages the bot changed (`chat.update`); only messages it posted can be. */
+    updated,
     /** Calls made to one response_url hook, their JSON bodies. */
     hook: (id: string) =>
       calls
