@@ -117,6 +117,8 @@ export async function startSlackBot(env: NodeJS.ProcessEnv, logger: Logger) {
     });
     return { poster };
   };
+  // Readiness also says whether the rate limits are shared (AXN_REDIS_URL) or kept per process.
+  const readyDetail = () => ({ limits: runtime.limitsStatus() });
   const serveReceipts = (req: IncomingMessage, res: ServerResponse) =>
     (receipts ?? notFound)(req, res).catch((error: unknown) => {
       logger.error('could not answer a receipt push', {
@@ -167,6 +169,7 @@ export async function startSlackBot(env: NodeJS.ProcessEnv, logger: Logger) {
         notReady,
         metrics,
         logger,
+        readyDetail,
         fallback: (req, res) => {
           if (!isReceiptRequest(req)) return false;
           void serveReceipts(req, res);
@@ -187,7 +190,7 @@ export async function startSlackBot(env: NodeJS.ProcessEnv, logger: Logger) {
               res,
               reason ? 503 : 200,
               'application/json',
-              JSON.stringify(reason ? { ready: false, reason } : { ready: true }),
+              JSON.stringify({ ...(reason ? { ready: false, reason } : { ready: true }), ...readyDetail() }),
             );
           },
           '/metrics': async (res) => {

@@ -475,7 +475,11 @@ describe('slash commands over HTTP', () => {
 
   it('serves /healthz, /readyz and Prometheus /metrics', async () => {
     expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ ok: true });
-    expect(await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()).toEqual({ ready: true });
+    // Ready, and saying the rate limits are this process's own (no AXN_REDIS_URL).
+    expect(await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()).toEqual({
+      ready: true,
+      limits: { mode: 'local', detail: 'each process limits on its own (AXN_REDIS_URL is not set)' },
+    });
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toMatch(/axn_commands_total\{platform="slack",verb="bind",outcome="ok"\} \d+/);
     expect(metrics).toMatch(/axn_commands_total\{platform="slack",verb="bind",outcome="denied"\} \d+/);
@@ -733,7 +737,10 @@ describe('Socket Mode', () => {
       // Socket Mode opens no port for Slack, yet health, readiness and metrics are served on PORT.
       const status = `http://127.0.0.1:${statusPort}`;
       expect(await (await fetch(`${status}/healthz`)).json()).toEqual({ ok: true });
-      expect(await (await fetch(`${status}/readyz`)).json()).toEqual({ ready: true });
+      expect(await (await fetch(`${status}/readyz`)).json()).toEqual({
+        ready: true,
+        limits: { mode: 'local', detail: 'each process limits on its own (AXN_REDIS_URL is not set)' },
+      });
       const scraped = await (await fetch(`${status}/metrics`)).text();
       // Each delivery of the envelope is a command handled (the bind ran once; the ledger says so above).
       expect(
@@ -764,7 +771,11 @@ describe('Socket Mode', () => {
       await untilAsync(async () => (await readiness()).status === 503, 15_000);
       expect(await readiness()).toEqual({
         status: 503,
-        body: { ready: false, reason: 'not connected to Slack' },
+        body: {
+          ready: false,
+          reason: 'not connected to Slack',
+          limits: { mode: 'local', detail: 'each process limits on its own (AXN_REDIS_URL is not set)' },
+        },
       });
       expect((await fetch(`${status}/healthz`)).status).toBe(200);
       socketFake.release();

@@ -168,7 +168,29 @@ describe('the status server', () => {
       body: '{"ready":false,"reason":"the ledger is not reachable"}',
     });
     reason = undefined;
-    expect(await get(port, 'GET', '/readyz')).toMatchObject({ status: 200 });
+    expect(await get(port, 'GET', '/readyz')).toMatchObject({ status: 200, body: '{"ready":true}' });
+    // With detail to give (the limits' mode, say), readiness carries it either way.
+    const detailed = await startStatusServer({
+      port: 0,
+      host: '127.0.0.1',
+      notReady: async () => reason,
+      metrics,
+      logger: createLogger({ component: 'status', destination: new PassThrough() }),
+      readyDetail: () => ({ limits: { mode: 'fallback', detail: 'Redis is not answering' } }),
+    });
+    cleanups.push(() => new Promise((resolve) => detailed.close(() => resolve())));
+    const detailedPort = (detailed.address() as AddressInfo).port;
+    expect(JSON.parse((await get(detailedPort, 'GET', '/readyz')).body)).toEqual({
+      ready: true,
+      limits: { mode: 'fallback', detail: 'Redis is not answering' },
+    });
+    reason = 'starting';
+    expect(JSON.parse((await get(detailedPort, 'GET', '/readyz')).body)).toEqual({
+      ready: false,
+      reason: 'starting',
+      limits: { mode: 'fallback', detail: 'Redis is not answering' },
+    });
+    reason = undefined;
     const scraped = await get(port, 'GET', '/metrics');
     expect(scraped.status).toBe(200);
     for (const name of [

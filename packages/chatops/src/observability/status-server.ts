@@ -18,6 +18,11 @@ export interface StatusServerOptions {
   /** Whether PORT may be left unset (the bot then serves no status port): said when the port is taken. */
   readonly portOptional?: boolean;
   readonly fallback?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /**
+   * What `/readyz` says besides ready or not, for an operator (e.g. `{ limits: runtime.limitsStatus() }`:
+   * whether the rate limits are shared through Redis or kept per process while it is away).
+   */
+  readonly readyDetail?: () => Readonly<Record<string, unknown>>;
 }
 
 const ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
@@ -101,9 +106,10 @@ async function answer(
   if (path === '/healthz') return send(200, 'application/json', '{"ok":true}');
   if (path === '/readyz') {
     const reason = await options.notReady();
+    const detail = options.readyDetail?.() ?? {};
     return reason
-      ? send(503, 'application/json', JSON.stringify({ ready: false, reason }))
-      : send(200, 'application/json', '{"ready":true}');
+      ? send(503, 'application/json', JSON.stringify({ ready: false, reason, ...detail }))
+      : send(200, 'application/json', JSON.stringify({ ready: true, ...detail }));
   }
   const { contentType, body } = await options.metrics.render();
   return send(200, contentType, body);
