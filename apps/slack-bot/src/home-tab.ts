@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   type Actor,
   type BindingService,
+  formatCallLine,
   type Locale,
   type Logger,
   type ParseContext,
@@ -19,7 +20,7 @@ const MAX_CARDS = 15;
 /** What the Home tab needs. */
 export interface HomeTabDeps {
   readonly client: webApi.WebClient;
-  readonly service: Pick<BindingService, 'execute'>;
+  readonly service: Pick<BindingService, 'execute' | 'latestCalls' | 'isAdmin'>;
   readonly locale: Locale;
   readonly logger: Logger;
   readonly parseContext: () => ParseContext;
@@ -57,15 +58,35 @@ export class HomeTab {
     } else if (reply.bindings.length === 0) {
       blocks.push(statusLine(phrase('home.none', deps.locale)));
     } else {
-      for (const view of reply.bindings.slice(0, MAX_CARDS)) {
+      const shown = reply.bindings.slice(0, MAX_CARDS);
+      const calls = await deps.service.latestCalls(
+        shown.flatMap((view) => (view.subsId ? [view.subsId] : [])),
+      );
+      for (const view of shown) {
         const headline = `*${view.phoneMasked}* · ${view.city ?? '—'}`;
         blocks.push(
           ...bindingBlocks(view, { now, locale: deps.locale, headline, userId: user.id, buttons: true }),
-          { type: 'divider' },
         );
+        const call = view.subsId ? calls.get(view.subsId) : undefined;
+        if (call)
+          blocks.push(
+            statusLine(phrase('home.lastCall', deps.locale, { line: formatCallLine(call, deps.locale) })),
+          );
+        blocks.push({ type: 'divider' });
       }
       if (reply.bindings.length > MAX_CARDS || reply.truncated)
         blocks.push(statusLine(phrase('home.more', deps.locale, { count: MAX_CARDS })));
+    }
+    // Admins also see the pool: per city, the numbers seen, live bindings, fallbacks and refusals.
+    if (deps.service.isAdmin(actor)) {
+      const pool = await deps.service.execute(parseCommand('pool', deps.parseContext()), {
+        ...actor,
+        idempotencyKey: `${actor.idempotencyKey}:pool`,
+      });
+      blocks.push(
+        { type: 'header', text: { type: 'plain_text', text: phrase('home.pool', deps.locale) } },
+        ...renderSlack(pool, { now, userId: user.id, resultVisibility: 'ephemeral' }).blocks,
+      );
     }
     await deps.client.views.publish({
       user_id: user.id,

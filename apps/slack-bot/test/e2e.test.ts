@@ -655,6 +655,9 @@ describe('the bind form and the Home tab', () => {
     expect(text).toContain('137****7003');
     expect(text).not.toMatch(/1370013700\d/);
     expect(home.view.blocks.length).toBeLessThanOrEqual(100);
+    // The binding called earlier shows its last call (masked); a user who is no admin sees no pool.
+    expect(text).toMatch(/Last call: \d\d-\d\d \d\d:\d\d · 139\*\*\*\*0000 called 138\*\*\*\*8111/);
+    expect(text).not.toContain('Pool (admins)');
     const extend = (home.view.blocks as Array<Record<string, any>>)
       .flatMap((block) => block.elements ?? [])
       .find((element: Record<string, any>) => element.action_id === 'axn_extend');
@@ -678,6 +681,26 @@ describe('the bind form and the Home tab', () => {
     const refreshed = fake.published[published + 1] as Record<string, any>;
     expect(refreshed.view.blocks[1]).toMatchObject({ type: 'context' });
     expect(JSON.stringify(refreshed.view.blocks[1])).toContain('Extended');
+
+    // An admin's tab also shows the pool, city by city.
+    const admin = JSON.stringify({
+      type: 'event_callback',
+      team_id: 'T1',
+      api_app_id: 'A1',
+      token: 'x',
+      event_id: `Ev${++trigger}`,
+      event_time: Math.floor(Date.now() / 1000),
+      event: { type: 'app_home_opened', user: 'UADMIN', channel: 'DUADMIN', tab: 'home', event_ts: '1.2' },
+    });
+    await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...sign(SECRET, admin) },
+      body: admin,
+    });
+    await until(() => fake.published.length === published + 3);
+    const adminTab = JSON.stringify((fake.published[published + 2] as Record<string, any>).view.blocks);
+    expect(adminTab).toContain('Pool (admins)');
+    expect(adminTab).toMatch(/北京: \d+ X numbers seen · \d+ active/);
   });
 });
 

@@ -6,6 +6,7 @@ import { LifecycleCommands, type LifecycleSource } from './lifecycle/lifecycle-c
 import { phrase } from './phrases.js';
 import type { Actor } from './policy.js';
 import type { CallNotice } from './receipts/call-notice.js';
+import { type CallSummary, summarizeCalls } from './receipts/call-summary.js';
 import type { CallEvent } from './receipts/receipt-records.js';
 import { LedgerReceiptStore, type ReceiptStore } from './receipts/receipt-store.js';
 import type { BulkItem, Reply } from './replies.js';
@@ -94,6 +95,21 @@ export class BindingService {
     const binding = await this.kit.deps.ledger.bindingBySubsId(subsId).catch(() => undefined);
     const language = locale ?? binding?.locale ?? this.kit.deps.config.locale ?? 'en';
     return this.execute({ verb: 'silence', locale: language, target: { kind: 'subsId', subsId } }, actor);
+  }
+
+  /**
+   * The latest call on each of these bindings (by SubsId), for a front end that shows bindings with
+   * their last call (Slack's Home tab). Masked, like every call; bindings without calls are absent.
+   */
+  async latestCalls(subsIds: readonly string[]): Promise<Map<string, CallSummary>> {
+    const latest = new Map<string, CallSummary>();
+    await Promise.all(
+      subsIds.map(async (subsId) => {
+        const [call] = summarizeCalls(await this.kit.deps.ledger.callEventsForBinding(subsId, 10));
+        if (call) latest.set(subsId, call);
+      }),
+    );
+    return latest;
   }
 
   /** Whether the actor is an axnbot admin (front ends use it to offer admin-only actions). */
