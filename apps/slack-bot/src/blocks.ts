@@ -261,7 +261,11 @@ export function renderSlack(
       for (const view of views.slice(0, 12)) {
         const where = view.secretNo ? slot(view) : phrase('binding.xUnknown', locale);
         const headline = `*${view.phoneMasked}* → ${where} · ${statusLabel(view.status, locale)}`;
-        blocks.push(...bindingBlocks(view, { now, locale, headline, buttons: true }), { type: 'divider' });
+        blocks.push(...bindingBlocks(view, { now, locale, headline, buttons: true }));
+        const call = reply.kind === 'info' ? reply.lastCalls?.[view.ref] : undefined;
+        if (call)
+          blocks.push(statusLine(phrase('binding.lastCall', locale, { line: formatCallLine(call, locale) })));
+        blocks.push({ type: 'divider' });
       }
       return { text, response_type: 'ephemeral', blocks: blocks.slice(0, LIMITS.blocks) };
     }

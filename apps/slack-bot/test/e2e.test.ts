@@ -390,6 +390,9 @@ describe('slash commands over HTTP', () => {
     expect(listed.json?.response_type).toBe('ephemeral');
     expect(text.indexOf('139****0000')).toBeLessThan(text.indexOf('139****5678'));
     expect(text).not.toMatch(/13912345678|13912340000|13800138111/);
+    // `info` shows the binding's last call.
+    const info = JSON.stringify((await post(commandBody('/axn', `info ${subsId}`).body)).json);
+    expect(info).toMatch(/last call: \d\d-\d\d \d\d:\d\d · 139\*\*\*\*0000 called 138\*\*\*\*8111/);
   });
 
   it('refuses a receipt push without the right token, storing nothing', async () => {

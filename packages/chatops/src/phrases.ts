@@ -291,6 +291,7 @@ export const PHRASES = {
     en: 'You have no live bindings. Type /bind, or use the shortcut "Bind a number".',
     zh: '你目前没有生效中的绑定。输入 /bind，或使用快捷方式“绑定号码”。',
   },
+  'binding.lastCall': { en: 'last call: {line}', zh: '最近通话：{line}' },
   'home.lastCall': { en: 'Last call: {line}', zh: '最近通话：{line}' },
   'home.pool': { en: 'Pool (admins)', zh: '号池（管理员可见）' },
   'home.more': {

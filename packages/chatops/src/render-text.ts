@@ -128,7 +128,15 @@ export function renderText(reply: Reply, options: TextRenderOptions): string {
       ].join('\n');
     case 'info':
       if (reply.bindings.length === 0) return phrase('reply.noBinding', locale);
-      return reply.bindings.map((view) => bindingLines(view, locale, options).join('\n')).join('\n\n');
+      return reply.bindings
+        .map((view) => {
+          const lines = bindingLines(view, locale, options);
+          const call = reply.lastCalls?.[view.ref];
+          if (call)
+            lines.push(`  ${phrase('binding.lastCall', locale, { line: formatCallLine(call, locale) })}`);
+          return lines.join('\n');
+        })
+        .join('\n\n');
     case 'list': {
       if (reply.bindings.length === 0) return phrase('reply.noLiveBindings', locale);
       const head = phrase('punct.leadIn', locale, {

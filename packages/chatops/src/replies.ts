@@ -72,7 +72,13 @@ export type Reply =
       readonly binding: BindingView;
       readonly previousExpiresAt: number;
     }
-  | { readonly kind: 'info'; readonly locale: Locale; readonly bindings: readonly BindingView[] }
+  | {
+      readonly kind: 'info';
+      readonly locale: Locale;
+      readonly bindings: readonly BindingView[];
+      /** The latest call on each binding that had one, by the binding's `ref` (masked, like every call). */
+      readonly lastCalls?: Readonly<Record<string, CallSummary>>;
+    }
   | {
       readonly kind: 'list';
       readonly locale: Locale;

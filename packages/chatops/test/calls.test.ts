@@ -225,6 +225,13 @@ describe.each(STORES)('calls on the emulator, ledger on $name', (store) => {
       /^\d\d-\d\d \d\d:\d\d · 139\*\*\*\*9001 呼叫 138\*\*\*\*8000 · 通话 1分12秒 · 有录音$/,
     );
 
+    // `info` shows the binding's last call, masked.
+    const info = await s.run(`info ${A}`, binder);
+    expect(info.kind).toBe('info');
+    const last = info.kind === 'info' ? info.lastCalls?.[bound.ref] : undefined;
+    expect(last).toMatchObject({ callId: call.callId, outcome: 'answered', talkSeconds: 72 });
+    expect(renderText(info, { now: s.emu.clock.now() })).toContain('last call: ');
+
     // Aliyun re-pushes when unsure: accepted, nothing stored or posted again.
     const { body: listed } = await s.operator(`receipts?callId=${call.callId}`);
     const report = (listed.receipts as Array<{ id: number; type: string }>).find(

@@ -1,6 +1,7 @@
 import { toView } from '../binding-view.js';
 import type { Locale, Target } from '../language/commands.js';
 import type { Actor } from '../policy.js';
+import { type CallSummary, summarizeCalls } from '../receipts/call-summary.js';
 import type { BindingView, Reply } from '../replies.js';
 import type { ServiceKit } from './kit.js';
 import type { BindingTargets } from './targets.js';
@@ -18,7 +19,14 @@ export class ReadCommands {
     if (!Array.isArray(records)) return records;
     const views: BindingView[] = [];
     for (const record of records.slice(0, 10)) views.push(toView(await this.targets.refresh(record, actor)));
-    return { kind: 'info', locale, bindings: views };
+    // Each binding's last call, from the receipts the ledger keeps.
+    const lastCalls: Record<string, CallSummary> = {};
+    for (const view of views) {
+      if (!view.subsId) continue;
+      const [call] = summarizeCalls(await this.kit.deps.ledger.callEventsForBinding(view.subsId, 10));
+      if (call) lastCalls[view.ref] = call;
+    }
+    return { kind: 'info', locale, bindings: views, lastCalls };
   }
 
   async list(scope: 'mine' | 'all', locale: Locale, actor: Actor): Promise<Reply> {
