@@ -8,8 +8,10 @@ import {
   isParseError,
   isReceiptRequest,
   isSuccess,
+  LifecycleScheduler,
   type Logger,
   ledgerReadiness,
+  loadLifecycleConfig,
   NOT_READY,
   openServiceRuntime,
   parseCommand,
@@ -24,6 +26,7 @@ import { type DWClientDownStream, TOPIC_CARD, TOPIC_ROBOT } from 'dingtalk-strea
 import { createCallPoster, messageRefOf } from './call-poster.js';
 import { DingTalkCards } from './cards.js';
 import { loadDingTalkConfig } from './config.js';
+import { dingTalkLifecycleSend } from './lifecycle-dingtalk.js';
 import { renderMarkdown, renderNote } from './markdown.js';
 import { Replier } from './replier.js';
 import { commandText, isGroup, parseRobotMessage, type RobotMessage } from './robot-message.js';
@@ -39,6 +42,7 @@ const RECENT_MS = 10 * 60_000;
  */
 export async function startDingTalkBot(env: NodeJS.ProcessEnv, logger: Logger) {
   const config = loadDingTalkConfig(env);
+  const lifecycleConfig = loadLifecycleConfig(env);
   const metrics = new BotMetrics('dingtalk');
   const runtime = await openServiceRuntime(config.service, env, { metrics, logger });
   const { service } = runtime;
@@ -202,6 +206,15 @@ export async function startDingTalkBot(env: NodeJS.ProcessEnv, logger: Logger) {
     logger,
     platform: 'dingtalk',
   });
+  // Reminders, expiry notices and pool alerts, found in the ledger and claimed there before each is sent
+  // (so replicas and restarts agree); started once connected.
+  const scheduler = new LifecycleScheduler({
+    source: service,
+    config: lifecycleConfig,
+    platforms: ['dingtalk'],
+    send: dingTalkLifecycleSend({ replier, logger }),
+    logger,
+  });
   const receipts = config.receiptToken
     ? createReceiptEndpoint({
         token: config.receiptToken,
@@ -260,7 +273,10 @@ export async function startDingTalkBot(env: NodeJS.ProcessEnv, logger: Logger) {
       });
     }
     relay.start();
+    scheduler.start();
+    void scheduler.tick();
   } catch (error) {
+    await scheduler.stop();
     supervisor.stop();
     await runtime.close();
     throw error;
@@ -273,6 +289,8 @@ export async function startDingTalkBot(env: NodeJS.ProcessEnv, logger: Logger) {
     failed,
     readyLine: 'axnbot dingtalk-bot started',
     async stop() {
+      // No new notices; one being sent finishes.
+      await scheduler.stop();
       supervisor.stop();
       // No new receipts; the ones being handled finish posting; then the sweep stops.
       if (server) await new Promise<void>((resolve) => server?.close(() => resolve()));

@@ -9,6 +9,7 @@ import {
   formatTalkTime,
   groupNumber,
   isCallId,
+  type LifecycleNotice,
   type Locale,
   type PlainPhraseKey,
   phrase,
@@ -260,6 +261,49 @@ export function renderCallNotice(notice: CallNotice, options: { mention?: string
       ),
     );
   return split(notice.line, lines, options.mention === undefined ? undefined : esc(options.mention));
+}
+
+/**
+ * A reminder that a binding expires soon, where it was made: the headline, its lines (the masked A, the X
+ * number and extension, the expiry in Beijing time and how far off it is), then its four actions as quick
+ * links — each sends exactly the action's command (`延期 <SubsId> 1天`, `延期 <SubsId> 7天`,
+ * `解绑 <SubsId>`, `不再提醒 <SubsId>`, or the English ones), which the bot runs like a typed command. In
+ * a group, `mention` names the binder (as text: the OpenAPI cannot @-mention).
+ */
+export function renderReminder(
+  notice: Extract<LifecycleNotice, { kind: 'reminder' }>,
+  options: { mention?: string } = {},
+): MarkdownMessage[] {
+  const links = notice.actions.map((action) => quickLink(esc(action.label), action.command)).join('　');
+  return split(
+    notice.title,
+    [`### ⏰ ${esc(notice.title)}`, ...notice.lines.map(esc), '', links],
+    options.mention === undefined ? undefined : esc(options.mention),
+  );
+}
+
+/** A binding expired: a short notice where it was made (the binder named in a group). */
+export function renderExpiredNotice(
+  notice: Extract<LifecycleNotice, { kind: 'expired' }>,
+  options: { mention?: string } = {},
+): MarkdownMessage[] {
+  return split(
+    notice.title,
+    [`### ⌛ ${esc(notice.title)}`, ...notice.lines.map(esc)],
+    options.mention === undefined ? undefined : esc(options.mention),
+  );
+}
+
+/**
+ * A pool alert for the alert group: the headline, what happened and what to do, and the oldest idle
+ * bindings (the notice's last lines) as a list.
+ */
+export function renderPoolAlert(notice: Extract<LifecycleNotice, { kind: 'pool-alert' }>): MarkdownMessage[] {
+  const firstIdle = notice.lines.length - notice.idle.length;
+  return split(notice.title, [
+    `### 🚨 ${esc(notice.title)}`,
+    ...notice.lines.map((line, index) => (index >= firstIdle ? `- ${esc(line)}` : esc(line))),
+  ]);
 }
 
 /** A one-line note (e.g. "sent to you privately"), @-mentioning the sender in a group. */

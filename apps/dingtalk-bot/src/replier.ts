@@ -65,31 +65,38 @@ export class Replier {
   /**
    * Posts markdown into a group the robot is in, through the robot OpenAPI (`groupMessages/send`; the
    * app needs the robot send-message permission). It can @-mention nobody: a name in the text is text.
-   * `robotCode` defaults to the app's Client ID, which is an internal app robot's code.
+   * `robotCode` defaults to the app's Client ID, which is an internal app robot's code. Answers the
+   * `processQueryKey` DingTalk gave the last part (what its read-status and recall APIs take), if any.
    */
   async toGroup(
     openConversationId: string,
     parts: readonly MarkdownMessage[],
     robotCode = this.options.clientId,
-  ): Promise<void> {
-    for (const part of parts)
-      await this.openApi('/v1.0/robot/groupMessages/send', {
+  ): Promise<string | undefined> {
+    let key: string | undefined;
+    for (const part of parts) {
+      const answer = await this.openApi('/v1.0/robot/groupMessages/send', {
         robotCode,
         openConversationId,
         msgKey: 'sampleMarkdown',
         msgParam: JSON.stringify({ title: part.title, text: part.text }),
       });
+      key = processQueryKey(answer);
+    }
+    return key;
   }
 
   /**
    * Sends markdown to one person, in their single chat with the robot (`oToMessages/batchSend`): what
    * only they may see. Throws when DingTalk names the user invalid or flow-controlled (nothing was sent).
+   * Answers the `processQueryKey` of the last part, if DingTalk gave one.
    */
   async toUser(
     userId: string,
     parts: readonly MarkdownMessage[],
     robotCode = this.options.clientId,
-  ): Promise<void> {
+  ): Promise<string | undefined> {
+    let key: string | undefined;
     for (const part of parts) {
       const answer = await this.openApi('/v1.0/robot/oToMessages/batchSend', {
         robotCode,
@@ -102,7 +109,9 @@ export class Replier {
         if (Array.isArray(refused) && refused.includes(userId))
           throw new Error(`DingTalk did not send the single-chat message (${list})`);
       }
+      key = processQueryKey(answer);
     }
+    return key;
   }
 
   /**
@@ -243,6 +252,12 @@ export class Replier {
     })();
     return this.pendingToken;
   }
+}
+
+/** The `processQueryKey` of a robot send's answer, when it is a short plain string. */
+function processQueryKey(answer: Record<string, unknown>): string | undefined {
+  const key = answer.processQueryKey;
+  return typeof key === 'string' && key !== '' && key.length <= 200 ? key : undefined;
 }
 
 async function postJson(

@@ -66,6 +66,7 @@ function harness(options: { result: Reply; updateFails?: boolean }) {
       },
       toUser: async (userId, parts) => {
         privateSends.push({ userId, text: parts.map((part) => part.text).join('') });
+        return undefined;
       },
     },
     service: {

@@ -5,8 +5,11 @@ import {
   type DenialReason,
   formatCallLine,
   isParseError,
+  type LifecycleNotice,
+  type Locale,
   parseCommand,
   type Reply,
+  reminderActions,
   renderText,
 } from '@axnbot/chatops';
 import { beijingToEpoch } from '@axnbot/core';
@@ -16,8 +19,11 @@ import {
   MAX_MARKDOWN_CHARS,
   quickLink,
   renderCallNotice,
+  renderExpiredNotice,
   renderMarkdown,
   renderNote,
+  renderPoolAlert,
+  renderReminder,
 } from '../src/markdown.js';
 import { commandText, parseRobotMessage, type RobotMessage } from '../src/robot-message.js';
 
@@ -370,5 +376,142 @@ describe('call lines (issue 13)', () => {
     expect(placeOf('dingtalk:single:staff001')).toEqual({ kind: 'single', userId: 'staff001' });
     for (const other of [null, '', 'dingtalk:group:', 'C1:1715500000.000100', 'dingtalk:thread:x'])
       expect(placeOf(other)).toBeUndefined();
+  });
+});
+
+describe('lifecycle notices (issue 14)', () => {
+  const reminder = (locale: Locale): Extract<LifecycleNotice, { kind: 'reminder' }> => ({
+    kind: 'reminder',
+    id: `reminder:${view.ref}:${view.expiresAt}`,
+    locale,
+    title: locale === 'zh' ? '绑定即将过期' : 'Binding expires soon',
+    lines:
+      locale === 'zh'
+        ? [
+            '138****8000（隐私号 170 0000 0001 分机号 130）将于 2026-11-30 12:00（北京时间）过期（2小时后）。',
+            '您可以延期、立即解绑，或任其过期。',
+          ]
+        : [
+            '138****8000 at 170 0000 0001 ext 130 expires 2026-11-30 12:00 (Beijing), in 2 hours.',
+            'Extend it, unbind it now, or let it expire.',
+          ],
+    attempt: 1,
+    binding: view,
+    place: {
+      platform: 'dingtalk',
+      channelId: 'cidGroup==',
+      userId: 'staff001',
+      userName: '张三',
+      messageRef: 'dingtalk:group:cidGroup==',
+    },
+    expiresAt: view.expiresAt,
+    expiresAtText: '2026-11-30 12:00（北京时间）',
+    relative: '2小时后',
+    actions: reminderActions(view.subsId as string, view, locale),
+  });
+  const context = (locale: Locale) => ({
+    now: NOW,
+    locale,
+    defaultExpiresMs: 86_400_000,
+    maxExpiresMs: 90 * 86_400_000,
+    maxBulk: 20,
+  });
+
+  it('a reminder: the binder named, the headline, the expiry in Beijing time and relative, four quick links', () => {
+    const [message, more] = renderReminder(reminder('zh'), { mention: '张三' });
+    expect(more).toBeUndefined();
+    expect(message?.title).toBe('绑定即将过期');
+    const lines = message?.text.split('  \n') ?? [];
+    expect(lines.slice(0, 3)).toEqual([
+      '@张三\n\n### ⏰ 绑定即将过期',
+      '138\\*\\*\\*\\*8000（隐私号 170 0000 0001 分机号 130）将于 2026-11-30 12:00（北京时间）过期（2小时后）。',
+      '您可以延期、立即解绑，或任其过期。',
+    ]);
+    expect(quickLinks(message?.text ?? '').map((link) => link.label)).toEqual([
+      '延期 1 天',
+      '延期 7 天',
+      '立即解绑',
+      '任其过期',
+    ]);
+    // In a single chat nobody is named.
+    expect(renderReminder(reminder('zh'))[0]?.text.startsWith('### ⏰ 绑定即将过期')).toBe(true);
+  });
+
+  it.each(['zh', 'en'] as const)(
+    'in %s, each reminder link sends exactly its action’s command, which parses to what its label says',
+    (locale) => {
+      const notice = reminder(locale);
+      const links = quickLinks(renderReminder(notice)[0]?.text ?? '');
+      expect(links).toEqual(
+        notice.actions.map((action) => ({ label: action.label, content: action.command })),
+      );
+      const said = links.map(({ label, content }) => {
+        const command = parseCommand(content, context(locale));
+        if (isParseError(command)) throw new Error(`${label} sends ${content}: ${command.message}`);
+        expect(command.locale).toBe(locale);
+        if ('target' in command) expect(command.target).toEqual({ kind: 'subsId', subsId: view.subsId });
+        return command.verb === 'extend' && command.change.kind === 'add'
+          ? `extend +${command.change.ms / 86_400_000}d`
+          : command.verb;
+      });
+      expect(said).toEqual(['extend +1d', 'extend +7d', 'unbind', 'silence']);
+    },
+  );
+
+  it('an expiry: a short notice — expired, the masked A, when — naming the binder in a group', () => {
+    const base = reminder('zh');
+    const notice: Extract<LifecycleNotice, { kind: 'expired' }> = {
+      kind: 'expired',
+      id: `expired:${view.ref}`,
+      locale: 'zh',
+      title: '绑定已过期',
+      lines: [
+        '138****8000（隐私号 170 0000 0001 分机号 130）已于 2026-11-30 12:00（北京时间）过期，现在拨打不再接通。',
+      ],
+      attempt: 1,
+      binding: { ...view, status: 'expired', endedAt: view.expiresAt },
+      place: base.place,
+      reminderMessageRef: null,
+      expiredAtText: '2026-11-30 12:00（北京时间）',
+    };
+    expect(renderExpiredNotice(notice, { mention: '张三' })).toEqual([
+      {
+        title: '绑定已过期',
+        text: '@张三\n\n### ⌛ 绑定已过期  \n138\\*\\*\\*\\*8000（隐私号 170 0000 0001 分机号 130）已于 2026-11-30 12:00（北京时间）过期，现在拨打不再接通。  \n',
+      },
+    ]);
+  });
+
+  it('a pool alert: the headline, what to do, and the idle bindings as a list', () => {
+    const alert: Extract<LifecycleNotice, { kind: 'pool-alert' }> = {
+      kind: 'pool-alert',
+      id: 'pool-alert:FC-DEMO:拉萨:0',
+      locale: 'zh',
+      title: '号池 FC-DEMO 的拉萨号码不足',
+      lines: [
+        '过去一小时内有 3 次……',
+        '请在阿里云控制台为拉萨购买更多号码……',
+        '最早的闲置绑定（24小时内无通话）：',
+        '138****8000 → …',
+      ],
+      attempt: 1,
+      channel: { platform: 'dingtalk', channelId: 'cidALERT' },
+      poolKey: 'FC-DEMO',
+      city: '拉萨',
+      fallbacks: 3,
+      refusals: 0,
+      windowMs: 3_600_000,
+      idle: [view],
+    };
+    const [message] = renderPoolAlert(alert);
+    expect(message?.title).toBe('号池 FC-DEMO 的拉萨号码不足');
+    expect(message?.text.split('  \n')).toEqual([
+      '### 🚨 号池 FC-DEMO 的拉萨号码不足',
+      '过去一小时内有 3 次……',
+      '请在阿里云控制台为拉萨购买更多号码……',
+      '最早的闲置绑定（24小时内无通话）：',
+      '- 138\\*\\*\\*\\*8000 → …',
+      '',
+    ]);
   });
 });
