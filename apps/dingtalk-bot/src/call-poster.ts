@@ -22,13 +22,33 @@ export function messageRefOf(message: RobotMessage): string | undefined {
   return message.senderStaffId ? `${SINGLE}${message.senderStaffId}` : undefined;
 }
 
-/** Reads a message ref written by {@link messageRefOf}; `undefined` for none or another's. */
+/**
+ * Reads a message ref written by {@link messageRefOf} (what follows a `#` — the binding's card, a sent
+ * message's key — is not part of the place); `undefined` for none or another's.
+ */
 export function placeOf(messageRef: string | null): Place | undefined {
-  if (messageRef?.startsWith(GROUP) && messageRef.length > GROUP.length)
-    return { kind: 'group', openConversationId: messageRef.slice(GROUP.length) };
-  if (messageRef?.startsWith(SINGLE) && messageRef.length > SINGLE.length)
-    return { kind: 'single', userId: messageRef.slice(SINGLE.length) };
+  const hash = messageRef?.indexOf('#') ?? -1;
+  const ref = messageRef && hash >= 0 ? messageRef.slice(0, hash) : messageRef;
+  if (ref?.startsWith(GROUP) && ref.length > GROUP.length)
+    return { kind: 'group', openConversationId: ref.slice(GROUP.length) };
+  if (ref?.startsWith(SINGLE) && ref.length > SINGLE.length)
+    return { kind: 'single', userId: ref.slice(SINGLE.length) };
   return undefined;
+}
+
+const CARD = /#card:([A-Za-z0-9_-]{1,120})$/;
+
+/**
+ * A binding's message ref once its result went out as an interactive card of its own: the place, then
+ * `#card:<outTrackId>` — so that its expiry can redraw that card.
+ */
+export function withCard(messageRef: string, outTrackId: string): string {
+  return `${messageRef}#card:${outTrackId}`;
+}
+
+/** The card a binding's result was shown as (see {@link withCard}); `undefined` when none is recorded. */
+export function cardOf(messageRef: string | null): string | undefined {
+  return messageRef ? CARD.exec(messageRef)?.[1] : undefined;
 }
 
 /**

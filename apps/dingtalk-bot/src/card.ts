@@ -241,6 +241,20 @@ export function redrawCard(
   };
 }
 
+/**
+ * A binding's own card redrawn once the binding has ended (its expiry): the headline given ("⌛ Binding
+ * expired") and its one entry shown ended — no buttons. Undefined for a binding no card could show.
+ */
+export function endedCard(
+  view: BindingView,
+  locale: Locale,
+  title: string,
+  now: number,
+): { readonly title: string; readonly bindings: string } | undefined {
+  if (!view.subsId || !SUBS_ID.test(view.subsId)) return undefined;
+  return { title: cutToBytes(title, 200), bindings: JSON.stringify([cardItem(view, locale, now)]) };
+}
+
 /** The template variables of a card, every value a string within DingTalk's limits. */
 export function cardParamMap(card: BindingCard, conversationId: string): Record<string, string> {
   const ref: CardRef = {

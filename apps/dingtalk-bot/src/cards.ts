@@ -55,6 +55,12 @@ export interface CardsOptions {
   readonly now?: () => number;
 }
 
+/** A card sent: its `outTrackId` and the SubsIds it shows, in order. */
+export interface SentCard {
+  readonly outTrackId: string;
+  readonly subsIds: readonly string[];
+}
+
 interface RememberedCard {
   readonly ref: CardRef;
   readonly views: Map<string, BindingView>;
@@ -86,23 +92,23 @@ export class DingTalkCards {
 
   /**
    * Sends a reply as cards where the message came from (the group, or the sender's single chat with the
-   * robot), @-mentioning the sender in a group. Answers false when nothing was sent — no template, a
-   * reply that is not shown as a card, or DingTalk refusing the first card — and the caller answers in
-   * markdown instead.
+   * robot), @-mentioning the sender in a group. Answers the cards sent; none when nothing was — no
+   * template, a reply that is not shown as a card, or DingTalk refusing the first card — and the caller
+   * answers in markdown instead.
    */
-  async send(message: RobotMessage, reply: Reply): Promise<boolean> {
+  async send(message: RobotMessage, reply: Reply): Promise<SentCard[]> {
     const { templateId } = this.options;
-    if (templateId === undefined) return false;
+    if (templateId === undefined) return [];
     const cards = renderCards(reply, { now: this.now() });
-    if (!cards) return false;
+    if (!cards) return [];
     const staffId = message.senderStaffId;
     const group = isGroup(message);
-    if (!group && !staffId) return false;
+    if (!group && !staffId) return [];
     const place = group
       ? { kind: 'group' as const, openConversationId: message.conversationId, robotCode: message.robotCode }
       : { kind: 'single' as const, userId: staffId as string, robotCode: message.robotCode };
     const views = bindingViews(reply);
-    let sent = 0;
+    const sent: SentCard[] = [];
     for (const card of cards) {
       const outTrackId = `axn-${randomUUID()}`;
       const params = cardParamMap(card, message.conversationId);
@@ -117,21 +123,21 @@ export class DingTalkCards {
         });
       } catch (error) {
         this.options.logger.warn(
-          sent === 0
+          sent.length === 0
             ? 'could not send a card; answered in markdown instead'
             : 'could not send the rest of a list as cards',
-          { error: reason(error), card: `${sent + 1}/${cards.length}` },
+          { error: reason(error), card: `${sent.length + 1}/${cards.length}` },
         );
-        return sent > 0;
+        return sent;
       }
       const subsIds = card.items.map((item) => item.subsId);
       this.remember(outTrackId, {
         ref: { locale: card.locale, conversationId: message.conversationId, subsIds },
         views: new Map(subsIds.flatMap((id) => (views.has(id) ? [[id, views.get(id) as BindingView]] : []))),
       });
-      sent += 1;
+      sent.push({ outTrackId, subsIds });
     }
-    return true;
+    return sent;
   }
 
   /**

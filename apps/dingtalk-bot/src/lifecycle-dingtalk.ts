@@ -1,17 +1,18 @@
-import type { LifecyclePlace, LifecycleSend, Logger } from '@axnbot/chatops';
-import { type Place, placeOf } from './call-poster.js';
+import type { LifecycleNotice, LifecyclePlace, LifecycleSend, Logger } from '@axnbot/chatops';
+import { cardOf, type Place, placeOf } from './call-poster.js';
+import { endedCard } from './card.js';
 import { type MarkdownMessage, renderExpiredNotice, renderPoolAlert, renderReminder } from './markdown.js';
 import type { Replier } from './replier.js';
 
 /**
  * The reference of a lifecycle message the bot sent: the conversation (`dingtalk:group:<cid>` or
- * `dingtalk:single:<staffId>`, as {@link placeOf} reads them) and, after `#`, the `processQueryKey`
+ * `dingtalk:single:<staffId>`, as {@link placeOf} reads them) and, after `#pq:`, the `processQueryKey`
  * DingTalk answered (what its read-status and recall APIs take), when it gave one.
  */
 export function sentMessageRef(place: Place, processQueryKey: string | undefined): string {
   const where =
     place.kind === 'group' ? `dingtalk:group:${place.openConversationId}` : `dingtalk:single:${place.userId}`;
-  return processQueryKey ? `${where}#${processQueryKey}` : where;
+  return processQueryKey ? `${where}#pq:${processQueryKey}` : where;
 }
 
 /**
@@ -29,7 +30,9 @@ function whereFor(place: LifecyclePlace): Place {
  * - a reminder goes to the conversation the binding was made in — a group message naming the binder (the
  *   OpenAPI cannot @-mention), or a single-chat message to them — with Extend +1d, Extend +7d, Unbind now
  *   and Let it expire as quick links, each sending its command as the person who taps it;
- * - an expiry is a short notice in the same place;
+ * - an expiry is a short notice in the same place and, when the binding's result went out as an
+ *   interactive card of its own (`…#card:<outTrackId>` in its message ref), that card is redrawn ended —
+ *   no more Extend / Unbind buttons;
  * - a pool alert goes to the `AXN_ALERT_CHANNEL` group.
  *
  * Notices of bindings made on another platform are not this bot's (the scheduler claims only DingTalk's):
@@ -37,10 +40,31 @@ function whereFor(place: LifecyclePlace): Place {
  * tick (and gives up after a few tries).
  */
 export function dingTalkLifecycleSend(options: {
-  readonly replier: Pick<Replier, 'toGroup' | 'toUser'>;
+  readonly replier: Pick<Replier, 'toGroup' | 'toUser' | 'updateCard'>;
   readonly logger: Logger;
+  readonly now?: () => number;
 }): LifecycleSend {
   const { replier, logger } = options;
+  const now = options.now ?? Date.now;
+  /**
+   * Redraws a binding's card as ended. A failure is logged, not thrown: the notice still goes out (and a
+   * retry would send it twice); the card keeps its buttons, whose presses the service refuses.
+   */
+  const redraw = async (notice: Extract<LifecycleNotice, { kind: 'expired' }>) => {
+    const outTrackId = cardOf(notice.place.messageRef);
+    const card = outTrackId
+      ? endedCard(notice.binding, notice.locale, `⌛ ${notice.title}`, now())
+      : undefined;
+    if (!outTrackId || !card) return;
+    try {
+      await replier.updateCard({ outTrackId, cardParamMap: card });
+    } catch (error) {
+      logger.warn('could not redraw an expired binding’s card; its expiry notice is sent all the same', {
+        subsId: notice.binding.subsId ?? '-',
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  };
   /** Posts to a place; answers the message's reference. */
   const post = async (
     where: Place,
@@ -65,9 +89,10 @@ export function dingTalkLifecycleSend(options: {
           return {};
         }
         const where = whereFor(notice.place);
-        return notice.kind === 'reminder'
-          ? post(where, (mention) => renderReminder(notice, { mention }), notice.place.userName)
-          : post(where, (mention) => renderExpiredNotice(notice, { mention }), notice.place.userName);
+        if (notice.kind === 'reminder')
+          return post(where, (mention) => renderReminder(notice, { mention }), notice.place.userName);
+        await redraw(notice);
+        return post(where, (mention) => renderExpiredNotice(notice, { mention }), notice.place.userName);
       }
       case 'pool-alert': {
         if (notice.channel.platform !== 'dingtalk')

@@ -23,8 +23,8 @@ import {
   withCorrelation,
 } from '@axnbot/chatops';
 import { type DWClientDownStream, TOPIC_CARD, TOPIC_ROBOT } from 'dingtalk-stream';
-import { createCallPoster, messageRefOf } from './call-poster.js';
-import { DingTalkCards } from './cards.js';
+import { createCallPoster, messageRefOf, withCard } from './call-poster.js';
+import { DingTalkCards, type SentCard } from './cards.js';
 import { loadDingTalkConfig } from './config.js';
 import { dingTalkLifecycleSend } from './lifecycle-dingtalk.js';
 import { renderMarkdown, renderNote } from './markdown.js';
@@ -129,14 +129,18 @@ export async function startDingTalkBot(env: NodeJS.ProcessEnv, logger: Logger) {
     if (!isParseError(parsed) && parsed.verb === 'recording' && isGroup(message)) {
       // A recording (or the refusal of one) is for the asker only: never into the group.
       await answerPrivately(message, reply);
-    } else if (!(await cards.send(message, reply))) {
-      // Not shown as cards (no template, a reply without a binding to show, or DingTalk refused): markdown.
-      const parts = renderMarkdown(reply, {
-        now: Date.now(),
-        mention: isGroup(message) ? message.senderStaffId : undefined,
-      });
-      const via = await replier.send(message, parts);
-      if (via === 'openapi') logger.info('replied through the OpenAPI (session webhook expired)');
+    } else {
+      const sent = await cards.send(message, reply);
+      if (sent.length > 0) await rememberCards(message, reply, sent);
+      else {
+        // Not shown as cards (no template, a reply without a binding to show, or DingTalk refused): markdown.
+        const parts = renderMarkdown(reply, {
+          now: Date.now(),
+          mention: isGroup(message) ? message.senderStaffId : undefined,
+        });
+        const via = await replier.send(message, parts);
+        if (via === 'openapi') logger.info('replied through the OpenAPI (session webhook expired)');
+      }
     }
     reportCommand(
       { logger, metrics },
@@ -167,6 +171,38 @@ export async function startDingTalkBot(env: NodeJS.ProcessEnv, logger: Logger) {
       } catch (error) {
         logger.warn('could not record where a binding was made; its calls go to the binder’s single chat', {
           ref,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+  }
+
+  /**
+   * Records, for each binding a bind made whose result went out as a card of its own, that card (its
+   * outTrackId, after the place), so that the binding's expiry redraws it as ended. A failure is logged:
+   * the expiry is then told by its notice alone.
+   */
+  async function rememberCards(
+    message: RobotMessage,
+    reply: Reply,
+    sent: readonly SentCard[],
+  ): Promise<void> {
+    const bound =
+      reply.kind === 'bound'
+        ? [reply.binding]
+        : reply.kind === 'bulk'
+          ? reply.items.flatMap((item) => (item.outcome === 'bound' ? [item.binding] : []))
+          : [];
+    const place = messageRefOf(message);
+    if (bound.length === 0 || place === undefined) return;
+    for (const card of sent) {
+      const view = card.subsIds.length === 1 ? bound.find((b) => b.subsId === card.subsIds[0]) : undefined;
+      if (!view) continue;
+      try {
+        await service.setBindingMessageRef(view.ref, withCard(place, card.outTrackId));
+      } catch (error) {
+        logger.warn('could not record a binding’s card; its expiry will not redraw it', {
+          ref: view.ref,
           error: error instanceof Error ? error.message : String(error),
         });
       }
@@ -212,7 +248,7 @@ export async function startDingTalkBot(env: NodeJS.ProcessEnv, logger: Logger) {
     source: service,
     config: lifecycleConfig,
     platforms: ['dingtalk'],
-    send: dingTalkLifecycleSend({ replier, logger }),
+    send: dingTalkLifecycleSend({ replier, logger, now: Date.now }),
     logger,
   });
   const receipts = config.receiptToken

@@ -6,6 +6,7 @@ import {
   cardParamMap,
   decodeCardRef,
   encodeCardRef,
+  endedCard,
   MAX_CARD_KEY_BYTES,
   MAX_CARD_VALUE_BYTES,
   parseCardCallback,
@@ -52,6 +53,27 @@ const context = {
 };
 
 describe('card data', () => {
+  it('a binding’s own card redrawn at its expiry: the headline given, the entry ended, no buttons', () => {
+    const expired: BindingView = { ...view, status: 'expired', endedAt: view.expiresAt };
+    const card = endedCard(expired, 'zh', '⌛ 绑定已过期', view.expiresAt + 60_000);
+    expect(card?.title).toBe('⌛ 绑定已过期');
+    expectWithinLimits(card as Record<string, string>);
+    expect(JSON.parse(card?.bindings ?? '[]')).toEqual([
+      {
+        subsId: '1000000000000000003',
+        heading: '138****8000（已过期）',
+        detail: [
+          '隐私号：170 0000 0001　分机号：130',
+          '城市：北京',
+          '过期于：2026-11-30 12:00（北京时间）',
+          '绑定ID：1000000000000000003',
+        ].join('\n'),
+        live: false,
+      },
+    ]);
+    expect(endedCard({ ...expired, subsId: null }, 'zh', '⌛', NOW)).toBeUndefined();
+  });
+
   it('a bind result: one entry, masked A, buttons shown (snapshot)', () => {
     const [card, more] = renderCards({ kind: 'bound', locale: 'zh', binding: view }, { now: NOW }) ?? [];
     expect(more).toBeUndefined();

@@ -13,7 +13,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dingTalkLifecycleSend } from '../src/lifecycle-dingtalk.js';
 import { Replier } from '../src/replier.js';
-import { robotText, startFakeDingTalk } from './fake-dingtalk.js';
+import { FAKE_CARD_TEMPLATE_ID, robotText, startFakeDingTalk } from './fake-dingtalk.js';
 import { botEnv, expectCleanLog, hasLogged, type SpawnedBot, spawnBot, until } from './spawn-bot.js';
 
 /**
@@ -365,11 +365,11 @@ describe('the DingTalk side of lifecycle notices', () => {
   it('a reminder goes where the binding was made: the group, a single chat, or the binder’s single chat', async () => {
     const before = fake.robotSends().length;
     const inGroup = await send()(reminder(`dingtalk:group:${GROUP}`));
-    expect(inGroup.messageRef).toMatch(/^dingtalk:group:cidGroup==#pq-\d+$/);
+    expect(inGroup.messageRef).toMatch(/^dingtalk:group:cidGroup==#pq:pq-\d+$/);
     const inSingle = await send()(reminder('dingtalk:single:staff009'));
-    expect(inSingle.messageRef).toMatch(/^dingtalk:single:staff009#pq-\d+$/);
+    expect(inSingle.messageRef).toMatch(/^dingtalk:single:staff009#pq:pq-\d+$/);
     const unknown = await send()(reminder(null));
-    expect(unknown.messageRef).toMatch(/^dingtalk:single:staff001#pq-\d+$/);
+    expect(unknown.messageRef).toMatch(/^dingtalk:single:staff001#pq:pq-\d+$/);
     const sent = fake.robotSends().slice(before);
     expect(sent.map((s) => [s.to, s.id])).toEqual([
       ['group', GROUP],
@@ -394,10 +394,10 @@ describe('the DingTalk side of lifecycle notices', () => {
       attempt: 1,
       binding: { ...view, status: 'expired', endedAt: view.expiresAt },
       place: { ...place, messageRef: `dingtalk:group:${GROUP}` },
-      reminderMessageRef: `dingtalk:group:${GROUP}#pq-1`,
+      reminderMessageRef: `dingtalk:group:${GROUP}#pq:pq-1`,
       expiredAtText: '2026-11-30 12:00 (Beijing)',
     };
-    expect((await send()(expired)).messageRef).toMatch(/^dingtalk:group:cidGroup==#pq-\d+$/);
+    expect((await send()(expired)).messageRef).toMatch(/^dingtalk:group:cidGroup==#pq:pq-\d+$/);
     const alert: LifecycleNotice = {
       kind: 'pool-alert',
       id: 'pool-alert:FC-DEMO:拉萨:0',
@@ -416,7 +416,7 @@ describe('the DingTalk side of lifecycle notices', () => {
       windowMs: 3_600_000,
       idle: [],
     };
-    expect((await send()(alert)).messageRef).toMatch(/^dingtalk:group:cidALERT#pq-\d+$/);
+    expect((await send()(alert)).messageRef).toMatch(/^dingtalk:group:cidALERT#pq:pq-\d+$/);
     const sent = fake.robotSends().slice(before);
     expect(sent.map((s) => [s.to, s.id, s.title])).toEqual([
       ['group', GROUP, 'Binding expired'],
@@ -426,6 +426,61 @@ describe('the DingTalk side of lifecycle notices', () => {
       '@张三\n\n### ⌛ Binding expired  \n136****6444 at 170 0000 0001 ext 130 expired 2026-11-30 12:00 (Beijing); dialing it reaches nobody now.  \n',
     );
     expect(quickLinks(sent[0]?.text ?? '')).toEqual([]);
+  });
+
+  it('an expiry redraws the binding’s own card ended (no buttons) and posts its notice; a refused redraw does not stop the notice', async () => {
+    const replier = new Replier({ apiUrl: fake.base, clientId: 'ding-client-id', clientSecret: 'secret' });
+    const card = async (outTrackId: string) => {
+      await replier.sendCard({
+        templateId: FAKE_CARD_TEMPLATE_ID,
+        outTrackId,
+        cardParamMap: {
+          title: '✅ 绑定成功',
+          bindings: JSON.stringify([
+            { subsId: view.subsId, heading: '136****6444（生效中）', detail: '…', live: true },
+          ]),
+        },
+        place: { kind: 'group', openConversationId: GROUP },
+      });
+      expect(fake.visibleButtons(outTrackId, 0)).toEqual(['extend', 'unbind']);
+    };
+    const expired = (outTrackId: string): LifecycleNotice => ({
+      kind: 'expired',
+      id: `expired:${view.ref}`,
+      locale: 'zh',
+      title: '绑定已过期',
+      lines: [
+        '136****6444（隐私号 170 0000 0001 分机号 130）已于 2026-11-30 12:00（北京时间）过期，现在拨打不再接通。',
+      ],
+      attempt: 1,
+      binding: { ...view, status: 'expired', endedAt: view.expiresAt },
+      place: { ...place, messageRef: `dingtalk:group:${GROUP}#card:${outTrackId}` },
+      reminderMessageRef: null,
+      expiredAtText: '2026-11-30 12:00（北京时间）',
+    });
+    const before = fake.robotSends().length;
+    await card('axn-card-1');
+    expect((await send()(expired('axn-card-1'))).messageRef).toMatch(/^dingtalk:group:cidGroup==#pq:pq-\d+$/);
+    const drawn = fake.cardView('axn-card-1');
+    expect(drawn.title).toBe('⌛ 绑定已过期');
+    expect(drawn.bindings).toEqual([
+      expect.objectContaining({ subsId: view.subsId, heading: '136****6444（已过期）', live: false }),
+    ]);
+    expect(fake.visibleButtons('axn-card-1', 0)).toEqual([]);
+    // DingTalk refuses the card update: the notice goes out all the same (a retry would repeat it).
+    await card('axn-card-2');
+    fake.failCardCalls(1);
+    await send()(expired('axn-card-2'));
+    expect(fake.visibleButtons('axn-card-2', 0)).toEqual(['extend', 'unbind']);
+    expect(
+      fake
+        .robotSends()
+        .slice(before)
+        .map((s) => [s.to, s.id, s.title]),
+    ).toEqual([
+      ['group', GROUP, '绑定已过期'],
+      ['group', GROUP, '绑定已过期'],
+    ]);
   });
 
   it('a DingTalk refusal is thrown, so the scheduler tries again later', async () => {

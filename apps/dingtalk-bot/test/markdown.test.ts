@@ -14,7 +14,7 @@ import {
 } from '@axnbot/chatops';
 import { beijingToEpoch } from '@axnbot/core';
 import { describe, expect, it } from 'vitest';
-import { messageRefOf, placeOf } from '../src/call-poster.js';
+import { cardOf, messageRefOf, placeOf, withCard } from '../src/call-poster.js';
 import {
   MAX_MARKDOWN_CHARS,
   quickLink,
@@ -376,6 +376,14 @@ describe('call lines (issue 13)', () => {
     expect(placeOf('dingtalk:single:staff001')).toEqual({ kind: 'single', userId: 'staff001' });
     for (const other of [null, '', 'dingtalk:group:', 'C1:1715500000.000100', 'dingtalk:thread:x'])
       expect(placeOf(other)).toBeUndefined();
+    // With the binding's own card after the place (issue 14): the place reads the same, and the card.
+    const carded = withCard('dingtalk:group:cidGroup==', 'axn-5f0c');
+    expect(carded).toBe('dingtalk:group:cidGroup==#card:axn-5f0c');
+    expect(placeOf(carded)).toEqual({ kind: 'group', openConversationId: 'cidGroup==' });
+    expect(cardOf(carded)).toBe('axn-5f0c');
+    expect(placeOf('dingtalk:single:staff001#pq:pq-7')).toEqual({ kind: 'single', userId: 'staff001' });
+    for (const none of [null, 'dingtalk:group:cidGroup==', 'dingtalk:single:staff001#pq:pq-7', 'x#card:'])
+      expect(cardOf(none)).toBeUndefined();
   });
 });
 
