@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Logger, silentLogger } from '@axnbot/chatops';
+import { type Logger, RefusalLog, silentLogger } from '@axnbot/chatops';
 import { type App, HTTPModuleFunctions, type Receiver, ReceiverMultipleAckError } from '@slack/bolt';
-import { describeError, RefusalLog } from './log-line.js';
+import { describeError } from './log-line.js';
 import { ReplayGuard } from './replay-guard.js';
 import { isSslCheck, parseSlackBody, readBody } from './request-body.js';
 import { checkSigningHeaders, MAX_SKEW_SECONDS, signatureMatches } from './signature.js';
@@ -53,7 +53,7 @@ export class SlackHttpReceiver implements Receiver {
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? Date.now;
     this.replays = new ReplayGuard(MAX_REMEMBERED_REQUESTS, this.now);
-    this.refusals = new RefusalLog(this.logger, this.now);
+    this.refusals = new RefusalLog(this.logger, 'refused a request', this.now);
   }
 
   /** Called by Bolt's App constructor. */
@@ -194,7 +194,7 @@ export class SlackHttpReceiver implements Receiver {
   }
 
   private refuse(res: ServerResponse, reason: string): void {
-    this.refusals.refused(reason);
+    this.refusals.refused({ reason });
     answer(res, 401);
   }
 }

@@ -12,6 +12,7 @@ import { freePort, httpBotEnv, type SpawnedBot, spawnBot, waitForReady } from '.
  */
 
 const SECRET = 'slack-signing-secret-for-hardening';
+const TOKEN = 'hardening-receipt-token-0123456789';
 const FORM = 'application/x-www-form-urlencoded';
 const JSON_TYPE = 'application/json';
 
@@ -28,7 +29,13 @@ beforeAll(async () => {
   port = await freePort();
   // --expose-gc: SIGUSR2 then runs a full collection, for the memory test's readings.
   bot = spawnBot(
-    httpBotEnv({ secret: SECRET, slackBase: fake.base, emulatorUrl: emu.url, port, extra: {} }),
+    httpBotEnv({
+      secret: SECRET,
+      slackBase: fake.base,
+      emulatorUrl: emu.url,
+      port,
+      extra: { AXN_RECEIPT_TOKEN: TOKEN },
+    }),
     ['--expose-gc'],
   );
   await waitForReady(bot);
@@ -96,6 +103,7 @@ function logIsClean() {
   expect(log).not.toContain('IncomingMessage');
   expect(log).not.toContain(SECRET);
   expect(log).not.toContain('xoxb-test-token');
+  expect(log).not.toContain(TOKEN);
   expect(log).not.toContain('13800138000');
 }
 
@@ -117,6 +125,12 @@ describe('every request is answered and none ends the process', () => {
       '//slack/events',
       '/slack/events%00',
       `/${'a'.repeat(2000)}`,
+      '/aliyun/receipts/SecretReport',
+      '/aliyun/receipts/SecretReport?token=wrong',
+      `/aliyun/receipts/SecretReport?token=${TOKEN}`,
+      `/aliyun/receipts/SecretRecording?token=${TOKEN}&x=1`,
+      `/aliyun/receipts/NotAType?token=${TOKEN}`,
+      `/aliyun/receipts/?token=${TOKEN}`,
     ];
     const bodies = [
       '',
@@ -337,7 +351,14 @@ const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
 /** What the bot must answer to an unsigned request, by route. */
 function expectedStatus(method: string, path: string, body: string, headers: Record<string, string>): number {
-  const route = path.split('?')[0];
+  const [route, query] = path.split('?');
+  if (route?.startsWith('/aliyun/receipts/')) {
+    // The receipt endpoint: the token first, then the method, the type, and the body (a JSON array).
+    if (new URLSearchParams(query).get('token') !== TOKEN) return 401;
+    if (method !== 'POST') return 405;
+    if (!/^\/aliyun\/receipts\/Secret(Report|Recording)$/.test(route)) return 404;
+    return body === '[]' ? 200 : 400;
+  }
   if (route === '/slack/events') {
     if (method !== 'POST') return 405;
     const form = (headers['content-type'] ?? '').startsWith(FORM);

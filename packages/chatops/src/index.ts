@@ -98,6 +98,7 @@ export { type CommandOutcome, reportCommand } from './observability/command-repo
 export { type CorrelationFields, correlationFields, withCorrelation } from './observability/correlation.js';
 export { createLogger, LOG_LEVELS, type LogOptions, loggerFromEnv } from './observability/log.js';
 export { type AliyunCall, BotMetrics } from './observability/metrics.js';
+export { RefusalLog } from './observability/refusal-log.js';
 export {
   ledgerReadiness,
   NOT_READY,

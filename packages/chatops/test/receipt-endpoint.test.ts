@@ -16,7 +16,7 @@ import {
   RECEIPT_MAX_BYTES,
   type ReceiptEndpointOptions,
 } from '../src/index.js';
-import { freshSchema, POSTGRES_URL, STORES, type StoreFactory } from './stores.js';
+import { freshSchema, POSTGRES_URL, STORES, type StoreFactory, sqliteStore } from './stores.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -369,6 +369,23 @@ describe.each(STORES)('the receipt endpoint, ledger on $name', (store) => {
       error: 'posting failed for 138****8000',
     });
     expect(await s.ledger.storedCallEvents(['c-after'])).toHaveLength(1);
+  });
+});
+
+describe('a flood of refused pushes', () => {
+  it('is summarised in the log, not written line by line (anyone may send them)', async () => {
+    const s = await setup(sqliteStore);
+    for (let i = 0; i < 300; i++) {
+      const answer = await s.push(i % 2 ? 'SecretReport' : `Nope${'x'.repeat(500)}`, '[]', {
+        token: i % 3 ? 'wrong-token-0123456789' : null,
+      });
+      expect(answer.status).toBe(401);
+    }
+    const refusals = s.logs.filter((line) => JSON.parse(line).msg.startsWith('refused a receipt push'));
+    expect(refusals).toHaveLength(1);
+    expect(JSON.parse(refusals[0] as string)).toMatchObject({ level: 'warn', status: 401 });
+    // The type from the URL is cut short in the line: a long path cannot make long lines.
+    expect((refusals[0] as string).length).toBeLessThan(300);
   });
 });
 

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseJsonLossless, scrubPhones } from '@axnbot/core';
 import { type Logger, silentLogger } from '../logger.js';
+import { RefusalLog } from '../observability/refusal-log.js';
 import { type CallEvent, isReceiptType, parseReceiptBatch } from './receipt-records.js';
 import type { ReceiptStore, StoredReceipts } from './receipt-store.js';
 
@@ -70,6 +71,8 @@ export function createReceiptEndpoint(
   const expected = digest(options.token);
   const maxBytes = options.maxBytes ?? RECEIPT_MAX_BYTES;
   const logger = options.logger ?? silentLogger;
+  // Pushes without the right token are anyone's to send: their refusals are summarised, not logged each.
+  const refusals = new RefusalLog(logger, 'refused a receipt push');
 
   const answer = (
     res: ServerResponse,
@@ -156,7 +159,7 @@ export function createReceiptEndpoint(
         if (!res.headersSent && !res.destroyed) answer(res, 500, { code: 500, msg: 'internal error' });
         return;
       }
-      logger.warn('refused a receipt push', { status: error.status, type, reason: error.reason });
+      refusals.refused({ status: error.status, type: type?.slice(0, 40), reason: error.reason });
       answer(res, error.status, { code: error.status, msg: error.reason, ...error.extra }, error.headers);
       // What the sender still writes is read and dropped (so that it reads the answer), within a bound.
       if (!req.complete) discardRest(req, maxBytes);
