@@ -319,9 +319,10 @@ describe('the call loop in DingTalk', () => {
       'dingtalk-hardening-hash-key',
     ]);
     expect(lines.filter((line) => line.level === 'error')).toEqual([]);
-    // The only warnings: the four refused pushes, and the asker DingTalk could not reach.
+    // The only warnings: the refused pushes (the first logged at once, the next three within the minute
+    // left for a summary: anyone may send them), and the asker DingTalk could not reach.
     expect(lines.filter((line) => line.level === 'warn').map((line) => line.msg)).toEqual([
-      ...Array.from({ length: 4 }, () => 'refused a receipt push'),
+      'refused a receipt push',
       'could not answer in the asker’s single chat',
     ]);
     expect(
