@@ -306,6 +306,8 @@ export async function startDingTalkBot(env: NodeJS.ProcessEnv, logger: Logger) {
         notReady: async () => (supervisor.isConnected ? ledgerReadiness(runtime.ledger) : NOT_READY.dingtalk),
         logger,
         fallback,
+        // Readiness also says whether the rate limits are shared (AXN_REDIS_URL) or kept per process.
+        readyDetail: () => ({ limits: runtime.limitsStatus() }),
       });
     }
     relay.start();

@@ -141,12 +141,16 @@ export function renderMarkdown(reply: Reply, options: { now: number; mention?: s
           : phrase('reply.liveCount', locale, { count: reply.bindings.length });
       body = [`### ${title}`];
       if (reply.bindings.length === 0) body.push(say('reply.noBinding'));
-      for (const view of reply.bindings)
+      for (const view of reply.bindings) {
         body.push(
           '',
           `**${view.phoneMasked}**（${statusLabel(view.status, locale)}）`,
           ...bindingLines(view, locale, now, true),
         );
+        // `info` shows each binding's last call.
+        const call = reply.kind === 'info' ? reply.lastCalls?.[view.ref] : undefined;
+        if (call) body.push(esc(phrase('binding.lastCall', locale, { line: formatCallLine(call, locale) })));
+      }
       break;
     case 'calls': {
       const b = reply.binding;

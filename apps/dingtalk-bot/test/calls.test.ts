@@ -253,6 +253,9 @@ describe('the call loop in DingTalk', () => {
     // Nothing was stored: the binding still has its two calls.
     const listed = await say(`通话 ${A}`);
     expect(listed.text().join('')).toContain('接通 1 次，未接通 1 次，共通话 1分12秒');
+    // `查询` (info) shows the binding's last call.
+    const info = await say(`查询 ${A}`);
+    expect(info.text().join('')).toMatch(/最近通话：\d\d-\d\d \d\d:\d\d · 139\\\*\\\*\\\*\\\*\d{4}/);
     const before = groupPosts().length;
     // The same push with the token is taken, and its call posted.
     const taken = await push(`?token=${TOKEN}`);

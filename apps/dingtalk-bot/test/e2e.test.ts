@@ -316,7 +316,10 @@ describe('staying connected', () => {
       await fake.connected();
       await until(() => hasLogged(bot, 'connected'));
       expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ ok: true });
-      expect(await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()).toEqual({ ready: true });
+      expect(await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()).toEqual({
+        ready: true,
+        limits: { mode: 'local', detail: 'each process limits on its own (AXN_REDIS_URL is not set)' },
+      });
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       expect(metrics).toContain('# TYPE axn_commands_total counter');
       expect(metrics).toContain('# TYPE axn_aliyun_call_seconds histogram');
@@ -333,6 +336,7 @@ describe('staying connected', () => {
       expect(await readiness.json()).toEqual({
         ready: false,
         reason: 'not connected to the DingTalk stream',
+        limits: { mode: 'local', detail: 'each process limits on its own (AXN_REDIS_URL is not set)' },
       });
     } finally {
       bot.child.kill('SIGTERM');

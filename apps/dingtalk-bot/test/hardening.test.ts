@@ -56,7 +56,13 @@ async function stillServing() {
   const health = await client.send({ method: 'GET', path: '/healthz' });
   expect([health.status, JSON.parse(health.body)]).toEqual([200, { ok: true }]);
   const ready = await client.send({ method: 'GET', path: '/readyz' });
-  expect([ready.status, JSON.parse(ready.body)]).toEqual([200, { ready: true }]);
+  expect([ready.status, JSON.parse(ready.body)]).toEqual([
+    200,
+    {
+      ready: true,
+      limits: { mode: 'local', detail: 'each process limits on its own (AXN_REDIS_URL is not set)' },
+    },
+  ]);
   const message = robotText(fake.base, ' 帮助');
   fake.pushRobotMessage(message);
   await until(() => fake.webhookCalls.some((call) => message.sessionWebhook.endsWith(call.path)));
