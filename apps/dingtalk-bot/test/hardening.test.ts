@@ -1,7 +1,15 @@
 import { type Emulator, startEmulator } from '@axnbot/emulator';
+import {
+  expectedReceiptStatus,
+  inParallel,
+  MALFORMED_REQUESTS,
+  type RawRequest,
+  rawClient,
+  receiptPaths,
+  sendBytes,
+} from '@axnbot/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { robotText, startFakeDingTalk } from './fake-dingtalk.js';
-import { inParallel, MALFORMED_REQUESTS, type RawRequest, rawClient, sendBytes } from './raw-http.js';
 import {
   botEnv,
   expectCleanLog,
@@ -85,12 +93,7 @@ describe('the status port answers anything and never ends the process', () => {
       '/..%2f..%2fetc',
       '//healthz',
       `/${'m'.repeat(2000)}`,
-      '/aliyun/receipts/SecretReport',
-      '/aliyun/receipts/SecretReport?token=wrong',
-      `/aliyun/receipts/SecretReport?token=${TOKEN}`,
-      `/aliyun/receipts/SecretRecording?token=${TOKEN}&x=1`,
-      `/aliyun/receipts/NotAType?token=${TOKEN}`,
-      `/aliyun/receipts/?token=${TOKEN}`,
+      ...receiptPaths(TOKEN),
     ];
     const bodies = ['', 'null', '{}', '[]', '{"msgId":"x"}', 'a=1&a=2', '\u0000\u00ff', 'x'.repeat(100_000)];
     const headerSets: Array<Record<string, string>> = [
@@ -138,14 +141,9 @@ describe('the status port answers anything and never ends the process', () => {
 });
 
 function expectedStatus(method: string, path: string, body: string): number {
-  const [route, query] = path.split('?');
-  if (route?.startsWith('/aliyun/receipts/')) {
-    // The receipt endpoint: the token first, then the method, the type, and the body (a JSON array).
-    if (new URLSearchParams(query).get('token') !== TOKEN) return 401;
-    if (method !== 'POST') return 405;
-    if (!/^\/aliyun\/receipts\/Secret(Report|Recording)$/.test(route)) return 404;
-    return body === '[]' ? 200 : 400;
-  }
+  const route = path.split('?')[0];
+  const receipt = expectedReceiptStatus(method, path, body, TOKEN);
+  if (receipt !== undefined) return receipt;
   if (route !== '/healthz' && route !== '/readyz' && route !== '/metrics') return 404;
   return method === 'GET' || method === 'HEAD' ? 200 : 405;
 }

@@ -1,8 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { type Emulator, startEmulator } from '@axnbot/emulator';
+import {
+  expectedReceiptStatus,
+  inParallel,
+  MALFORMED_REQUESTS,
+  type RawRequest,
+  rawClient,
+  receiptPaths,
+  sendBytes,
+} from '@axnbot/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sign, startFakeSlack } from './fake-slack.js';
-import { inParallel, MALFORMED_REQUESTS, type RawRequest, rawClient, sendBytes } from './raw-http.js';
 import { freePort, httpBotEnv, type SpawnedBot, spawnBot, waitForReady } from './spawn-bot.js';
 
 /**
@@ -125,12 +133,7 @@ describe('every request is answered and none ends the process', () => {
       '//slack/events',
       '/slack/events%00',
       `/${'a'.repeat(2000)}`,
-      '/aliyun/receipts/SecretReport',
-      '/aliyun/receipts/SecretReport?token=wrong',
-      `/aliyun/receipts/SecretReport?token=${TOKEN}`,
-      `/aliyun/receipts/SecretRecording?token=${TOKEN}&x=1`,
-      `/aliyun/receipts/NotAType?token=${TOKEN}`,
-      `/aliyun/receipts/?token=${TOKEN}`,
+      ...receiptPaths(TOKEN),
     ];
     const bodies = [
       '',
@@ -351,14 +354,9 @@ const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
 /** What the bot must answer to an unsigned request, by route. */
 function expectedStatus(method: string, path: string, body: string, headers: Record<string, string>): number {
-  const [route, query] = path.split('?');
-  if (route?.startsWith('/aliyun/receipts/')) {
-    // The receipt endpoint: the token first, then the method, the type, and the body (a JSON array).
-    if (new URLSearchParams(query).get('token') !== TOKEN) return 401;
-    if (method !== 'POST') return 405;
-    if (!/^\/aliyun\/receipts\/Secret(Report|Recording)$/.test(route)) return 404;
-    return body === '[]' ? 200 : 400;
-  }
+  const route = path.split('?')[0];
+  const receipt = expectedReceiptStatus(method, path, body, TOKEN);
+  if (receipt !== undefined) return receipt;
   if (route === '/slack/events') {
     if (method !== 'POST') return 405;
     const form = (headers['content-type'] ?? '').startsWith(FORM);

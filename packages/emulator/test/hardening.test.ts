@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createDyplsClient, QuerySecretNoRemain } from '@axnbot/core';
+import { inParallel, MALFORMED_REQUESTS, type RawRequest, rawClient, sendBytes } from '@axnbot/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inParallel, MALFORMED_REQUESTS, type RawRequest, rawClient, sendBytes } from './raw-http.js';
 
 /**
  * Issue 9, item 1, for the emulator: against a real emulator process, a fuzz of methods × paths ×
