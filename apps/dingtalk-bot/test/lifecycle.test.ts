@@ -212,7 +212,7 @@ describe.skipIf(!DATABASE)(
       const reminder = reminders[0] as (typeof reminders)[0];
       expect(reminder.title).toBe('绑定即将过期');
       expect(reminder.text.startsWith('@张三\n\n### ⏰ 绑定即将过期')).toBe(true);
-      expect(reminder.text).toMatch(/将于 \d{4}-\d\d-\d\d \d\d:\d\d（北京时间） ?过期（\d+分钟后）/);
+      expect(reminder.text).toMatch(/将于 \d{4}-\d\d-\d\d \d\d:\d\d（北京时间）过期（\d+分钟后）/);
       expect(reminder.text).not.toContain('13600136111');
       const links = quickLinks(reminder.text);
       expect(links.map((link) => link.label)).toEqual(['延期 1 天', '延期 7 天', '立即解绑', '任其过期']);
@@ -300,7 +300,7 @@ describe.skipIf(!DATABASE)(
       const notices = expiriesOf('136****6555');
       expect(notices).toHaveLength(1);
       expect(notices[0]?.text).toMatch(
-        /^@张三\n\n### ⌛ 绑定已过期 {2}\n136\*{4}6555（隐私号 170 0000 \d{4} 分机号 \d{3}）已于 \d{4}-\d\d-\d\d \d\d:\d\d（北京时间） ?过期，现在拨打不再接通。/,
+        /^@张三\n\n### ⌛ 绑定已过期 {2}\n136\*{4}6555（隐私号 170 0000 \d{4} 分机号 \d{3}）已于 \d{4}-\d\d-\d\d \d\d:\d\d（北京时间）过期，现在拨打不再接通。/,
       );
       expect(remindersOf('136****6555')).toEqual([]);
       // The ledger says so too.

@@ -473,7 +473,7 @@ export const PHRASES = {
   'remind.title': { en: 'Binding expires soon', zh: '绑定即将过期' },
   'remind.text': {
     en: '{phone} at {x} ext {ext} expires {when}, {relative}.',
-    zh: '{phone}（隐私号 {x} 分机号 {ext}）将于 {when} 过期（{relative}）。',
+    zh: '{phone}（隐私号 {x} 分机号 {ext}）将于 {when}过期（{relative}）。',
   },
   'remind.choose': {
     en: 'Extend it, unbind it now, or let it expire.',
@@ -482,7 +482,7 @@ export const PHRASES = {
   'expired.title': { en: 'Binding expired', zh: '绑定已过期' },
   'expired.text': {
     en: '{phone} at {x} ext {ext} expired {when}; dialing it reaches nobody now.',
-    zh: '{phone}（隐私号 {x} 分机号 {ext}）已于 {when} 过期，现在拨打不再接通。',
+    zh: '{phone}（隐私号 {x} 分机号 {ext}）已于 {when}过期，现在拨打不再接通。',
   },
   'alert.title': {
     en: 'Pool {pool} is short of numbers in {city}',

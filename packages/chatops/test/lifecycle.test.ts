@@ -88,7 +88,7 @@ describe.each(STORES)('the lifecycle on $name', (store) => {
       relative: '2小时后',
       place: { platform: 'dingtalk', channelId: 'cidGroup1', userId: 'D1', messageRef: null },
     });
-    expect(byLocale.zh.lines.join('\n')).toContain('将于 2026-06-02 09:00（北京时间） 过期（2小时后）。');
+    expect(byLocale.zh.lines.join('\n')).toContain('将于 2026-06-02 09:00（北京时间）过期（2小时后）。');
     expect(byLocale.zh.actions.map((action) => [action.label, action.command])).toEqual([
       ['延期 1 天', `延期 ${zh.subsId} 1天`],
       ['延期 7 天', `延期 ${zh.subsId} 7天`],
