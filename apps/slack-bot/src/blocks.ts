@@ -48,18 +48,20 @@ export const ACTION_RECORDING = 'axn_recording';
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 const mrkdwn = (text: string) => ({ type: 'mrkdwn', text: clip(text, LIMITS.fieldText) });
-const plain = (text: string, max: number = LIMITS.buttonText) => ({
+/** Plain text for labels and buttons, cut to `max` characters. */
+export const plain = (text: string, max: number = LIMITS.buttonText) => ({
   type: 'plain_text',
   text: clip(text, max),
   emoji: true,
 });
-const section = (text: string): Block => ({
+/** A section of mrkdwn, cut to Slack's limit. */
+export const section = (text: string): Block => ({
   type: 'section',
   text: { type: 'mrkdwn', text: clip(text, LIMITS.sectionText) },
 });
 
 /** Escapes the three characters Slack's mrkdwn treats as control characters. */
-function esc(text: string): string {
+export function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 

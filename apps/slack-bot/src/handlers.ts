@@ -24,6 +24,7 @@ import {
 import type { SlackBotConfig } from './config.js';
 import type { HomeTab } from './home-tab.js';
 import { openBindForm } from './native-ui.js';
+import { pressActor, pressKey } from './press.js';
 import { boundViews, type SlackPoster } from './slack-poster.js';
 
 /** What the handlers need. The clock is injected; the ack window is Slack's 3 s less a safety margin. */
@@ -147,7 +148,7 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
 
   const onButton = (kind: 'unbind' | 'extend') =>
     (async ({ ack, body, action, respond }) =>
-      withCorrelation(`${body.team?.id ?? body.user.team_id ?? 'T'}:${body.trigger_id}`, async () => {
+      withCorrelation(pressKey(body), async () => {
         // Slack's 3-second rule applies to clicks too: acknowledge, then act and update the card.
         await ack();
         const started = now();
@@ -156,13 +157,7 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
         // "Extend +1d" adds a day to the expiry the binding has now, whatever an older card shows.
         const text = kind === 'unbind' ? `unbind ${subsId}` : `extend ${subsId} 1d`;
         const parsed = parseCommand(text, parseContext());
-        const actor: Actor = {
-          platform: 'slack',
-          userId: body.user.id,
-          userName: body.user.username ?? body.user.name ?? body.user.id,
-          channelId: clickChannel(body),
-          idempotencyKey: `${body.team?.id ?? body.user.team_id ?? 'T'}:${body.trigger_id}`,
-        };
+        const actor = pressActor(body);
         const { reply, firstDelivery } = await service.executeDelivery(parsed, actor);
         if (firstDelivery && body.view?.type === 'home' && deps.home) {
           // Pressed on the Home tab (no response_url there): the tab is published again, with the result on top.
@@ -190,16 +185,10 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
 
   // "▶ Recording": a fresh link, fetched now, for the presser alone (the binder or an admin).
   app.action<BlockAction<ButtonAction>>(ACTION_RECORDING, async ({ ack, body, action, respond }) =>
-    withCorrelation(`${body.team?.id ?? body.user.team_id ?? 'T'}:${body.trigger_id}`, async () => {
+    withCorrelation(pressKey(body), async () => {
       await ack();
       const started = now();
-      const actor: Actor = {
-        platform: 'slack',
-        userId: body.user.id,
-        userName: body.user.username ?? body.user.name ?? body.user.id,
-        channelId: clickChannel(body),
-        idempotencyKey: `${body.team?.id ?? body.user.team_id ?? 'T'}:${body.trigger_id}`,
-      };
+      const actor = pressActor(body);
       const reply = await service.recordingLink(actor, (action.value ?? '').slice(0, 100));
       const message = render(reply, body.user.id);
       await respond({ ...asResponse(message), response_type: 'ephemeral', replace_original: false });
@@ -209,12 +198,6 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
   );
   app.action<BlockAction<ButtonAction>>(ACTION_UNBIND, onButton('unbind'));
   app.action<BlockAction<ButtonAction>>(ACTION_EXTEND, onButton('extend'));
-}
-
-/** Where a button was pressed: its message's channel, or the App Home tab (as policy knows it). */
-function clickChannel(body: BlockAction): string {
-  if (body.view?.type === 'home') return 'app_home';
-  return body.channel?.id ?? body.container?.channel_id ?? 'unknown';
 }
 
 function asResponse(message: SlackMessage): RespondArguments {

@@ -1,5 +1,4 @@
 import {
-  type Actor,
   type BindingService,
   type BotMetrics,
   isParseError,
@@ -14,22 +13,12 @@ import {
   withCorrelation,
 } from '@axnbot/chatops';
 import type { App, BlockAction, ButtonAction, RespondArguments, webApi } from '@slack/bolt';
-import { type Block, bindingBlocks, renderSlack } from './blocks.js';
+import { type Block, bindingBlocks, esc, plain, renderSlack, section } from './blocks.js';
+import { pressActor, pressKey } from './press.js';
 import { parseSlackMessageRef, slackMessageRef } from './slack-poster.js';
 
 /** The verbs a reminder's buttons may run; anything else in a button's value is refused. */
 const REMINDER_VERBS = new Set(['extend', 'unbind', 'silence']);
-
-const plain = (text: string, max = 75) => ({
-  type: 'plain_text',
-  text: text.length > max ? `${text.slice(0, max - 1)}…` : text,
-  emoji: true,
-});
-const esc = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const section = (text: string): Block => ({
-  type: 'section',
-  text: { type: 'mrkdwn', text: text.slice(0, 3000) },
-});
 
 /**
  * A reminder button's value: the channel the binding was made in (policy and audit act there, wherever
@@ -152,7 +141,7 @@ export interface ReminderActionDeps {
 export function registerReminderActions(app: App, deps: ReminderActionDeps): void {
   for (const id of Object.values(LIFECYCLE_ACTION_IDS)) {
     app.action<BlockAction<ButtonAction>>(id, async ({ ack, body, action, respond }) =>
-      withCorrelation(`${body.team?.id ?? body.user.team_id ?? 'T'}:${body.trigger_id}`, async () => {
+      withCorrelation(pressKey(body), async () => {
         await ack();
         const started = deps.now();
         const value = readReminderValue(action.value ?? '');
@@ -161,13 +150,8 @@ export function registerReminderActions(app: App, deps: ReminderActionDeps): voi
           deps.logger.warn('a reminder button carried no command it may run', { action: id });
           return;
         }
-        const actor: Actor = {
-          platform: 'slack',
-          userId: body.user.id,
-          userName: body.user.username ?? body.user.name ?? body.user.id,
-          channelId: value.channelId,
-          idempotencyKey: `${body.team?.id ?? body.user.team_id ?? 'T'}:${body.trigger_id}`,
-        };
+        // Policy and audit act where the binding was made, wherever the reminder is shown.
+        const actor = pressActor(body, value.channelId);
         const { reply, firstDelivery } = await deps.service.executeDelivery(parsed, actor);
         if (firstDelivery) {
           const message = renderSlack(reply, {
